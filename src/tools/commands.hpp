@@ -1,0 +1,13 @@
+// The subcommands of the `progmp` binary. Each add_* registers one subcommand on the CLI11 app; a failing command
+// throws CLI::RuntimeError(exit_code) after printing its message, so main() has one exit path.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace progmp::tools {
+
+void add_check_command(CLI::App& app);  // cmd_check.cpp
+void add_dump_command(CLI::App& app);   // cmd_dump.cpp
+void add_run_command(CLI::App& app);    // cmd_run.cpp
+
+}  // namespace progmp::tools
