@@ -1,0 +1,608 @@
+// The reference interpreter over the IR (progmp/ir/nodes.hpp). One execution = one Machine on the stack: the
+// statement loop dispatches on Instr::op, expressions are evaluated by a recursive switch over Node::op, and list
+// chains are walked by the operation that consumes them (lazy lists, language.md §7.5). Hot state (step counter,
+// allowance, scratch pointers) lives in the Machine; nothing is allocated during run().
+//
+// Aborts (step allowance, action limit) unwind with longjmp: every frame between run() and the abort point holds
+// only trivially destructible locals, which keeps the jump well-defined and spares every evaluation a status check.
+#include <csetjmp>
+#include <cstring>
+
+#include "progmp/exec/interp.hpp"
+#include "progmp/ir/nodes.hpp"
+#include "scratch_layout.hpp"
+
+namespace progmp::interp {
+namespace {
+
+using ir::ExprOp;
+using ir::kNoIndex;
+using ir::Source;
+using ir::StmtOp;
+
+struct Val {
+  std::int64_t v;
+  bool null;
+};
+constexpr Val kNull{0, true};
+inline Val of(std::int64_t v) { return Val{v, false}; }
+inline Val of_bool(bool b) { return Val{b ? 1 : 0, false}; }
+inline bool is_true(Val v) { return !v.null && v.v != 0; }
+
+inline std::int64_t wrap_add(std::int64_t a, std::int64_t b) {
+  return static_cast<std::int64_t>(static_cast<std::uint64_t>(a) + static_cast<std::uint64_t>(b));
+}
+inline std::int64_t wrap_sub(std::int64_t a, std::int64_t b) {
+  return static_cast<std::int64_t>(static_cast<std::uint64_t>(a) - static_cast<std::uint64_t>(b));
+}
+inline std::int64_t wrap_mul(std::int64_t a, std::int64_t b) {
+  return static_cast<std::int64_t>(static_cast<std::uint64_t>(a) * static_cast<std::uint64_t>(b));
+}
+
+QueueId queue_of(Source s) {
+  return s == Source::Q ? QueueId::Q : s == Source::QU ? QueueId::QU : QueueId::RQ;
+}
+QueueId queue_of_origin(std::uint8_t origin) {
+  switch (static_cast<ir::Origin>(origin)) {
+    case ir::Origin::QU: return QueueId::QU;
+    case ir::Origin::RQ: return QueueId::RQ;
+    default: return QueueId::Q;
+  }
+}
+
+class Machine {
+ public:
+  Machine(const ir::Module& m, const SchedulerView& view, ExecState& state, EffectLog& log, const Layout& layout,
+          std::uint64_t* words)
+      : m_(m), view_(view), state_(state), log_(log), allowance_(state.allowance) {
+    values_ = reinterpret_cast<std::int64_t*>(words + layout.values);
+    nulls_ = words + layout.nulls;
+    regions_ = reinterpret_cast<std::int64_t*>(words + layout.regions);
+    stride_ = layout.region_stride;
+    loops_ = words + layout.loops;
+    popped_[0] = words + layout.popped[0];
+    popped_[1] = words + layout.popped[1];
+    popped_[2] = words + layout.popped[2];
+    std::memset(words + layout.popped[0], 0, (layout.total - layout.popped[0]) * sizeof(std::uint64_t));
+    queues_[0] = view.q;
+    queues_[1] = view.qu;
+    queues_[2] = view.rq;
+  }
+
+  ExecResult run() {
+    ExecResult r;
+    if (setjmp(abort_) != 0) {
+      r.end = abort_cause_;
+      r.steps = steps_;
+      r.prints_suppressed = prints_suppressed_;
+      return r;
+    }
+    r.end = exec();
+    r.steps = steps_;
+    r.prints_suppressed = prints_suppressed_;
+    return r;
+  }
+
+ private:
+  // ---- steps and aborts -------------------------------------------------------------------------------------
+  [[noreturn]] void abort(EndCause cause) {
+    abort_cause_ = cause;
+    std::longjmp(abort_, 1);
+  }
+  // One reference step (a statement or a fetched list element, runtime.md §7.2).
+  inline void step() {
+    if (++steps_ > allowance_) abort(EndCause::StepLimit);
+  }
+  void action(const Effect& e) {
+    if (!log_.try_action(e)) abort(EndCause::ActionLimit);
+  }
+
+  // ---- slots and snapshots ----------------------------------------------------------------------------------
+  void bind(std::uint32_t slot, Val v) {
+    values_[slot] = v.v;
+    nulls_[slot] = v.null;
+  }
+  Val load(std::uint32_t slot) const { return Val{values_[slot], nulls_[slot] != 0}; }
+  // Region layout: [length, elements...].
+  std::int64_t* region(std::uint32_t r) const { return regions_ + static_cast<std::size_t>(r) * stride_; }
+
+  // ---- chains -----------------------------------------------------------------------------------------------
+  // True if element e passes every FILTER of the chain (predicates evaluated in order, stopping at the first that
+  // is not exactly true).
+  bool passes(const ir::Chain& ch, std::int64_t e) {
+    for (std::uint32_t i = 0; i < ch.n_filters; ++i) {
+      const ir::Lambda& f = m_.lambdas[ch.first_filter + i];
+      bind(f.param, of(e));
+      if (!is_true(eval(f.body))) return false;
+    }
+    return true;
+  }
+
+  // Walks the chain from its start over the current state of its source, one step per fetched element, calling
+  // visit(element, source_position) for each element that passes the filters until visit returns false.
+  template <class Visit>
+  void walk(const ir::Chain& ch, Visit&& visit) {
+    switch (ch.source) {
+      case Source::Q:
+      case Source::QU:
+      case Source::RQ: {
+        const int k = static_cast<int>(queue_of(ch.source));
+        const auto span = queues_[k];
+        const std::uint64_t* popped = popped_[k];
+        const bool any_popped = pops_[k] != 0;
+        for (std::size_t i = 0; i < span.size(); ++i) {
+          if (any_popped && ((popped[i >> 6] >> (i & 63)) & 1u)) continue;
+          step();
+          const auto e = reinterpret_cast<std::int64_t>(span[i]);
+          if (!passes(ch, e)) continue;
+          if (!visit(e, i)) return;
+        }
+        return;
+      }
+      case Source::Subflows: {
+        const std::size_t n = view_.subflows.size();
+        for (std::size_t i = 0; i < n; ++i) {
+          step();
+          const auto e = static_cast<std::int64_t>(i);
+          if (!passes(ch, e)) continue;
+          if (!visit(e, i)) return;
+        }
+        return;
+      }
+      case Source::Snapshot: {
+        const std::int64_t* r = region(m_.slots[ch.slot].region);
+        const auto n = static_cast<std::size_t>(r[0]);
+        for (std::size_t i = 0; i < n; ++i) {
+          step();
+          const std::int64_t e = r[1 + i];
+          if (!passes(ch, e)) continue;
+          if (!visit(e, i)) return;
+        }
+        return;
+      }
+    }
+  }
+
+  // Materialises a chain into a region (VAR snapshots and FOREACH lists).
+  void materialise(const ir::Chain& ch, std::int64_t* r) {
+    std::int64_t n = 0;
+    walk(ch, [&](std::int64_t e, std::size_t) {
+      r[1 + n++] = e;
+      return true;
+    });
+    r[0] = n;
+  }
+
+  // ---- expressions ------------------------------------------------------------------------------------------
+  const SubflowSnapshot& sf(Val v) const { return view_.subflows[static_cast<std::size_t>(v.v)]; }
+  static const PacketMeta& pkt(Val v) { return *reinterpret_cast<const PacketMeta*>(v.v); }
+
+  Val eval(std::uint32_t n) {
+    const ir::Node& node = m_.nodes[n];
+    switch (node.op) {
+      case ExprOp::ConstInt:
+      case ExprOp::ConstBool:
+      case ExprOp::ConstString: return of(node.imm);
+      case ExprOp::ConstNull: return kNull;
+      case ExprOp::Reg: return of(state_.registers[static_cast<std::size_t>(node.imm)]);
+      case ExprOp::Local: return load(node.a);
+      case ExprOp::NowMs: return of(view_.now_us / 1000);
+      case ExprOp::Random: return of(random_draw(state_.rng));
+      case ExprOp::WindowEnd: return of(view_.window_end);
+      case ExprOp::Mss: return of(view_.mss);
+      case ExprOp::Neg: {
+        const Val a = eval(node.a);
+        return a.null ? kNull : of(wrap_sub(0, a.v));
+      }
+      case ExprOp::Not: {
+        const Val a = eval(node.a);
+        return a.null ? kNull : of_bool(a.v == 0);
+      }
+#define PROGMP_BINARY(OP, EXPR)                 \
+  case ExprOp::OP: {                            \
+    const Val a = eval(node.a);                 \
+    const Val b = eval(node.b);                 \
+    if (a.null || b.null) return kNull;         \
+    return EXPR;                                \
+  }
+        PROGMP_BINARY(Add, of(wrap_add(a.v, b.v)))
+        PROGMP_BINARY(Sub, of(wrap_sub(a.v, b.v)))
+        PROGMP_BINARY(Mul, of(wrap_mul(a.v, b.v)))
+        PROGMP_BINARY(Eq, of_bool(a.v == b.v))
+        PROGMP_BINARY(Ne, of_bool(a.v != b.v))
+        PROGMP_BINARY(Lt, of_bool(a.v < b.v))
+        PROGMP_BINARY(Le, of_bool(a.v <= b.v))
+        PROGMP_BINARY(Gt, of_bool(a.v > b.v))
+        PROGMP_BINARY(Ge, of_bool(a.v >= b.v))
+#undef PROGMP_BINARY
+      case ExprOp::Div: {
+        const Val a = eval(node.a);
+        const Val b = eval(node.b);
+        if (a.null || b.null || b.v == 0) return kNull;
+        if (b.v == -1) return of(wrap_sub(0, a.v));  // INT64_MIN / -1 wraps to INT64_MIN
+        return of(a.v / b.v);
+      }
+      case ExprOp::Mod: {
+        const Val a = eval(node.a);
+        const Val b = eval(node.b);
+        if (a.null || b.null || b.v == 0) return kNull;
+        if (b.v == -1) return of(0);
+        return of(a.v % b.v);
+      }
+      case ExprOp::IsNull: return of_bool(eval(node.a).null);
+      case ExprOp::NotNull: return of_bool(!eval(node.a).null);
+      case ExprOp::And: {
+        if (!is_true(eval(node.a))) return of_bool(false);
+        return of_bool(is_true(eval(node.b)));
+      }
+      case ExprOp::Or: {
+        if (is_true(eval(node.a))) return of_bool(true);
+        return of_bool(is_true(eval(node.b)));
+      }
+#define PROGMP_SF_PROP(OP, EXPR)        \
+  case ExprOp::OP: {                    \
+    const Val s = eval(node.a);         \
+    if (s.null) return kNull;           \
+    const SubflowSnapshot& f = sf(s);   \
+    return EXPR;                        \
+  }
+        PROGMP_SF_PROP(SfId, of(f.id))
+        PROGMP_SF_PROP(SfRtt, of(f.rtt_us))
+        PROGMP_SF_PROP(SfRttMs, of(f.rtt_us / 1000))
+        PROGMP_SF_PROP(SfRttVar, of(f.rtt_var_us))
+        PROGMP_SF_PROP(SfCwnd, of(f.cwnd))
+        PROGMP_SF_PROP(SfSsthresh, of(f.ssthresh))
+        PROGMP_SF_PROP(SfInFlight, of(f.skbs_in_flight))
+        PROGMP_SF_PROP(SfQueued, of(f.queued))
+        PROGMP_SF_PROP(SfLost, of(f.lost_skbs))
+        PROGMP_SF_PROP(SfBwOutSend, of(f.bw_out_send))
+        PROGMP_SF_PROP(SfBwOutAck, of(f.bw_out_ack))
+        PROGMP_SF_PROP(SfUser, of(f.user))
+        PROGMP_SF_PROP(SfDelayIn, f.has_delay_in ? of(f.delay_in_us) : kNull)
+        PROGMP_SF_PROP(SfDelayOut, f.has_delay_out ? of(f.delay_out_us) : kNull)
+        PROGMP_SF_PROP(SfBw, of(f.bw))
+        PROGMP_SF_PROP(SfLossRate, of(f.loss_rate))
+        PROGMP_SF_PROP(SfIsBackup, of_bool(f.is_backup))
+        PROGMP_SF_PROP(SfThrottled, of_bool(f.throttled))
+        PROGMP_SF_PROP(SfLossy, of_bool(f.lossy))
+#undef PROGMP_SF_PROP
+      case ExprOp::SfHasWindow: {
+        const Val s = eval(node.a);
+        if (s.null) return kNull;
+        const Val p = eval(node.b);
+        if (p.null) return kNull;
+        const PacketMeta& pm = pkt(p);
+        return of_bool(static_cast<__int128>(pm.seq) + pm.length <= view_.window_end);
+      }
+#define PROGMP_PKT_PROP(OP, EXPR)       \
+  case ExprOp::OP: {                    \
+    const Val p = eval(node.a);         \
+    if (p.null) return kNull;           \
+    const PacketMeta& pm = pkt(p);      \
+    return EXPR;                        \
+  }
+        PROGMP_PKT_PROP(PktSeq, of(pm.seq))
+        PROGMP_PKT_PROP(PktLength, of(pm.length))
+        PROGMP_PKT_PROP(PktUser, of(pm.user))
+        PROGMP_PKT_PROP(PktPsh, of_bool(pm.psh))
+        PROGMP_PKT_PROP(PktAgeMs, of((view_.now_us - pm.t_app_us) / 1000))
+        PROGMP_PKT_PROP(PktSentOnAll, of_bool(sent_on_all(pm)))
+#undef PROGMP_PKT_PROP
+      case ExprOp::PktSentOn: {
+        const Val p = eval(node.a);
+        if (p.null) return kNull;
+        const Val s = eval(node.b);
+        if (s.null) return kNull;
+        return of_bool(view_.sent_on(pkt(p), static_cast<std::size_t>(s.v)));
+      }
+      case ExprOp::SourceEmpty:
+      case ExprOp::SourceCount: {
+        step();
+        const auto src = static_cast<Source>(node.imm);
+        std::int64_t count;
+        if (src == Source::Subflows) {
+          count = static_cast<std::int64_t>(view_.subflows.size());
+        } else {
+          const int k = static_cast<int>(queue_of(src));
+          count = static_cast<std::int64_t>(queues_[k].size()) - pops_[k];
+        }
+        return node.op == ExprOp::SourceEmpty ? of_bool(count == 0) : of(count);
+      }
+      case ExprOp::ListEmpty: {
+        bool empty = true;
+        walk(m_.chains[node.a], [&](std::int64_t, std::size_t) { return empty = false; });
+        return of_bool(empty);
+      }
+      case ExprOp::ListCount: {
+        std::int64_t count = 0;
+        walk(m_.chains[node.a], [&](std::int64_t, std::size_t) {
+          ++count;
+          return true;
+        });
+        return of(count);
+      }
+      case ExprOp::ListTop: {
+        Val found = kNull;
+        walk(m_.chains[node.a], [&](std::int64_t e, std::size_t) {
+          found = of(e);
+          return false;
+        });
+        return found;
+      }
+      case ExprOp::ListGet: {
+        const Val idx = eval(node.b);
+        if (idx.null || idx.v < 0) return kNull;
+        Val found = kNull;
+        std::int64_t i = 0;
+        walk(m_.chains[node.a], [&](std::int64_t e, std::size_t) {
+          if (i++ < idx.v) return true;
+          found = of(e);
+          return false;
+        });
+        return found;
+      }
+      case ExprOp::ListPop: return pop(m_.chains[node.a]);
+      case ExprOp::ListMin:
+      case ExprOp::ListMax: {
+        const ir::Lambda& key = m_.lambdas[node.b];
+        const bool is_min = node.op == ExprOp::ListMin;
+        Val best = kNull;
+        std::int64_t best_key = 0;
+        walk(m_.chains[node.a], [&](std::int64_t e, std::size_t) {
+          bind(key.param, of(e));
+          const Val k = eval(key.body);
+          if (!k.null && (best.null || (is_min ? k.v < best_key : k.v > best_key))) {
+            best = of(e);
+            best_key = k.v;
+          }
+          return true;
+        });
+        return best;
+      }
+      case ExprOp::ListSum: {
+        const ir::Lambda& key = m_.lambdas[node.b];
+        std::int64_t sum = 0;
+        walk(m_.chains[node.a], [&](std::int64_t e, std::size_t) {
+          bind(key.param, of(e));
+          const Val k = eval(key.body);
+          if (!k.null) sum = wrap_add(sum, k.v);
+          return true;
+        });
+        return of(sum);
+      }
+    }
+    return kNull;
+  }
+
+  bool sent_on_all(const PacketMeta& p) const {
+    for (std::size_t i = 0; i < view_.subflows.size(); ++i)
+      if (!view_.sent_on(p, i)) return false;
+    return true;
+  }
+
+  // POP: the first element of the (filtered) queue leaves that queue (QU: is hidden) for the rest of the execution
+  // (language.md §11.4). The runtime settles it afterwards.
+  Val pop(const ir::Chain& ch) {
+    Val found = kNull;
+    std::size_t at = 0;
+    walk(ch, [&](std::int64_t e, std::size_t pos) {
+      found = of(e);
+      at = pos;
+      return false;
+    });
+    if (found.null) return kNull;
+    const QueueId q = queue_of(ch.source);
+    const int k = static_cast<int>(q);
+    popped_[k][at >> 6] |= std::uint64_t{1} << (at & 63);
+    ++pops_[k];
+    log_.pop(q, &pkt(found));
+    return found;
+  }
+
+  // ---- PRINT ------------------------------------------------------------------------------------------------
+  PrintValue print_scalar(lang::Type t, Val v) const {
+    PrintValue pv;
+    if (t == lang::Type::Error) return pv;  // PRINT without argument
+    if (v.null || t == lang::Type::Null) {
+      pv.kind = PrintValue::Kind::Null;
+      return pv;
+    }
+    switch (t) {
+      case lang::Type::Int: pv.kind = PrintValue::Kind::Int; pv.value = v.v; break;
+      case lang::Type::Bool: pv.kind = PrintValue::Kind::Bool; pv.value = v.v; break;
+      case lang::Type::String: pv.kind = PrintValue::Kind::String; pv.value = v.v; break;
+      case lang::Type::Subflow: pv.kind = PrintValue::Kind::Subflow; pv.value = sf(v).id; break;
+      case lang::Type::Packet: pv.kind = PrintValue::Kind::Packet; pv.value = pkt(v).seq; break;
+      default: pv.kind = PrintValue::Kind::Null; break;
+    }
+    return pv;
+  }
+
+  PrintValue print_list(const ir::Chain& ch) {
+    PrintValue pv;
+    pv.kind = ch.packets ? PrintValue::Kind::PacketList : PrintValue::Kind::SubflowList;
+    std::int64_t count = 0;
+    walk(ch, [&](std::int64_t e, std::size_t) {
+      if (pv.n_elems < kPrintListElems) {
+        pv.elems[pv.n_elems++] = ch.packets ? pkt(of(e)).seq : sf(of(e)).id;
+      }
+      ++count;
+      return true;
+    });
+    pv.value = count;
+    return pv;
+  }
+
+  void print(std::int64_t format, const PrintValue& pv) {
+    if (!log_.try_print(format, pv)) ++prints_suppressed_;
+  }
+
+  // ---- statements -------------------------------------------------------------------------------------------
+  EndCause exec() {
+    const ir::Instr* code = m_.code.data();
+    std::uint32_t pc = 0;
+    for (;;) {
+      const ir::Instr& in = code[pc];
+      switch (in.op) {
+        case StmtOp::VarScalar:
+          step();
+          bind(in.a, eval(in.b));
+          ++pc;
+          break;
+        case StmtOp::VarList:
+          step();
+          materialise(m_.chains[in.b], region(m_.slots[in.a].region));
+          ++pc;
+          break;
+        case StmtOp::IfNot:
+          step();
+          pc = is_true(eval(in.a)) ? pc + 1 : in.b;
+          break;
+        case StmtOp::Jump: pc = in.a; break;
+        case StmtOp::ForeachChain: {
+          step();
+          const std::uint32_t r = m_.loop_region[in.a];
+          materialise(m_.chains[in.b], region(r));
+          loops_[2 * in.a] = r;
+          loops_[2 * in.a + 1] = 0;
+          ++pc;
+          break;
+        }
+        case StmtOp::ForeachSlot:
+          step();
+          loops_[2 * in.a] = m_.slots[in.b].region;
+          loops_[2 * in.a + 1] = 0;
+          ++pc;
+          break;
+        case StmtOp::ForeachNext: {
+          const std::int64_t* r = region(static_cast<std::uint32_t>(loops_[2 * in.a]));
+          const std::uint64_t i = loops_[2 * in.a + 1];
+          if (i >= static_cast<std::uint64_t>(r[0])) {
+            pc = in.c;
+            break;
+          }
+          step();  // fetching the next element
+          bind(in.b, of(r[1 + i]));
+          loops_[2 * in.a + 1] = i + 1;
+          ++pc;
+          break;
+        }
+        case StmtOp::Set: {
+          step();
+          const Val v = eval(in.a);
+          if (!v.null) state_.registers[in.aux] = v.v;
+          ++pc;
+          break;
+        }
+        case StmtOp::Drop: {
+          step();
+          const Val p = eval(in.a);
+          if (!p.null) action(Effect{EffectKind::Drop, queue_of_origin(in.aux), 0, 0, &pkt(p), 0});
+          ++pc;
+          break;
+        }
+        case StmtOp::Push: {
+          step();
+          const Val s = eval(in.a);
+          if (!s.null) {
+            const Val p = eval(in.b);
+            if (!p.null) {
+              action(Effect{EffectKind::Push, queue_of_origin(in.aux), static_cast<std::uint8_t>(s.v), 0, &pkt(p),
+                            0});
+            }
+          }
+          ++pc;
+          break;
+        }
+        case StmtOp::SetUser: {
+          step();
+          const Val s = eval(in.a);
+          if (!s.null) {
+            const Val v = eval(in.b);
+            if (!v.null) action(Effect{EffectKind::SetUser, QueueId::Q, static_cast<std::uint8_t>(s.v), 0, nullptr,
+                                       v.v});
+          }
+          ++pc;
+          break;
+        }
+        case StmtOp::Print: {
+          step();
+          const Val fmt = eval(in.a);
+          const Val arg = in.b == kNoIndex ? kNull : eval(in.b);
+          print(fmt.v, print_scalar(static_cast<lang::Type>(in.aux), arg));
+          ++pc;
+          break;
+        }
+        case StmtOp::PrintList: {
+          step();
+          const Val fmt = eval(in.a);
+          print(fmt.v, print_list(m_.chains[in.b]));
+          ++pc;
+          break;
+        }
+        case StmtOp::Void:
+          step();
+          if (in.a != kNoIndex) (void)eval(in.a);
+          ++pc;
+          break;
+        case StmtOp::VoidList:
+          step();
+          walk(m_.chains[in.a], [](std::int64_t, std::size_t) { return true; });
+          ++pc;
+          break;
+        case StmtOp::Return: step(); return EndCause::Return;
+        case StmtOp::End: return EndCause::End;
+      }
+    }
+  }
+
+  const ir::Module& m_;
+  const SchedulerView& view_;
+  ExecState& state_;
+  EffectLog& log_;
+  std::uint64_t steps_ = 0;
+  const std::uint64_t allowance_;
+  std::uint32_t prints_suppressed_ = 0;
+  std::int64_t* values_ = nullptr;
+  std::uint64_t* nulls_ = nullptr;
+  std::int64_t* regions_ = nullptr;
+  std::size_t stride_ = 0;
+  std::uint64_t* loops_ = nullptr;
+  std::uint64_t* popped_[3] = {};
+  std::int64_t pops_[3] = {0, 0, 0};
+  std::span<const PacketMeta* const> queues_[3];
+  std::jmp_buf abort_;
+  EndCause abort_cause_ = EndCause::StepLimit;
+};
+
+class Interpreter final : public Executable {
+ public:
+  explicit Interpreter(std::shared_ptr<const ir::Module> m) : m_(std::move(m)) {}
+
+  std::string_view engine_name() const override { return "interp"; }
+
+  void prepare(const SchedulerView& view, ExecScratch& scratch) const override {
+    const Layout layout = Layout::of(*m_, view);
+    if (scratch.words.size() < layout.total) scratch.words.resize(layout.total);
+  }
+
+  ExecResult run(const SchedulerView& view, ExecState& state, EffectLog& log) const override {
+    const Layout layout = Layout::of(*m_, view);
+    ExecScratch& scratch = *state.scratch;
+    // The runtime prepares the scratch between executions; growing here is only a safety net.
+    if (scratch.words.size() < layout.total) scratch.words.resize(layout.total);
+    Machine machine(*m_, view, state, log, layout, scratch.words.data());
+    return machine.run();
+  }
+
+ private:
+  std::shared_ptr<const ir::Module> m_;
+};
+
+}  // namespace
+
+std::unique_ptr<Executable> make_executable(std::shared_ptr<const ir::Module> module) {
+  return std::make_unique<Interpreter>(std::move(module));
+}
+
+}  // namespace progmp::interp
