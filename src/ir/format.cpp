@@ -132,6 +132,14 @@ class Printer {
       }
       case ExprOp::Reg: line += " R" + std::to_string(node.imm + 1); break;
       case ExprOp::Local: line += " " + slot(node.a); break;
+      case ExprOp::SfField:
+      case ExprOp::SfFlag:
+      case ExprOp::PktField:
+      case ExprOp::PktFlag: line += " " + property(node); break;
+      case ExprOp::SfFieldLocal:
+      case ExprOp::SfFlagLocal:
+      case ExprOp::PktFieldLocal:
+      case ExprOp::PktFlagLocal: line += " " + property(node) + " of " + slot(node.a); break;
       case ExprOp::SourceEmpty:
       case ExprOp::SourceCount: line += std::string(" ") + source_name(static_cast<Source>(node.imm)); break;
       case ExprOp::ListEmpty:
@@ -155,6 +163,10 @@ class Printer {
       case ExprOp::ListSum: expr(m_.lambdas[node.b].body, depth + 1); break;
       case ExprOp::ListGet: expr(node.b, depth + 1); break;
       case ExprOp::Local:
+      case ExprOp::SfFieldLocal:
+      case ExprOp::SfFlagLocal:
+      case ExprOp::PktFieldLocal:
+      case ExprOp::PktFlagLocal:
       case ExprOp::ListEmpty:
       case ExprOp::ListCount:
       case ExprOp::ListTop:
@@ -163,6 +175,11 @@ class Printer {
         if (node.a != kNoIndex) expr(node.a, depth + 1);
         if (node.b != kNoIndex) expr(node.b, depth + 1);
     }
+  }
+
+  static std::string property(const Node& node) {
+    std::string name((node.aux & kNegated) ? "!" : "");
+    return name + std::string(lang::member_name(static_cast<lang::Member>(node.aux & ~kNegated)));
   }
 
   void filter_bodies(int depth) {

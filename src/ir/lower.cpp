@@ -2,7 +2,9 @@
 // only picks specialised opcodes, turns list expressions into chains (source + FILTER run) and linearises
 // statements into instructions with jumps.
 #include <cassert>
+#include <cstddef>
 
+#include "progmp/exec/view.hpp"
 #include "progmp/ir/nodes.hpp"
 
 namespace progmp::ir {
@@ -132,7 +134,11 @@ class Lowerer {
         assert(false && "list used as a scalar");
         return node(ExprOp::ConstNull);
       case ExprKind::Neg: return node(ExprOp::Neg, expr(e.a));
-      case ExprKind::Not: return node(ExprOp::Not, expr(e.a));
+      case ExprKind::Not: {
+        std::uint32_t fused = kNoIndex;
+        if (negated_flag(e, fused)) return fused;
+        return node(ExprOp::Not, expr(e.a));
+      }
       case ExprKind::Arith: {
         static constexpr ExprOp ops[] = {ExprOp::Add, ExprOp::Sub, ExprOp::Mul, ExprOp::Div, ExprOp::Mod};
         const std::uint32_t a = expr(e.a);
@@ -162,6 +168,36 @@ class Lowerer {
     return node(ExprOp::ConstNull);
   }
 
+  // Plain properties are reads of one field of the view's records: lowered to field opcodes carrying the byte
+  // offset, fused with the receiver when it is a variable or lambda parameter (the common case in lambdas).
+  std::uint32_t field(const lang::Expr& e, bool subflow, bool flag, std::size_t offset, bool negate = false) {
+    const lang::Expr& recv = p_.expr(e.a);
+    const bool local = recv.kind == ExprKind::Local;
+    ExprOp op;
+    if (subflow) {
+      op = flag ? (local ? ExprOp::SfFlagLocal : ExprOp::SfFlag) : (local ? ExprOp::SfFieldLocal : ExprOp::SfField);
+    } else {
+      op = flag ? (local ? ExprOp::PktFlagLocal : ExprOp::PktFlag) : (local ? ExprOp::PktFieldLocal : ExprOp::PktField);
+    }
+    const std::uint32_t a = local ? recv.slot : expr(e.a);
+    const std::uint32_t n = node(op, a, kNoIndex, static_cast<std::int64_t>(offset));
+    m_->nodes[n].aux = static_cast<std::uint8_t>(e.op | (negate ? kNegated : 0));
+    return n;
+  }
+
+  // `!x.FLAG` folds into the flag read (NULL stays NULL either way).
+  bool negated_flag(const lang::Expr& e, std::uint32_t& out) {
+    const lang::Expr& inner = p_.expr(e.a);
+    if (inner.kind != ExprKind::Member) return false;
+    switch (static_cast<Member>(inner.op)) {
+      case Member::IsBackup: out = field(inner, true, true, offsetof(SubflowSnapshot, is_backup), true); return true;
+      case Member::Throttled: out = field(inner, true, true, offsetof(SubflowSnapshot, throttled), true); return true;
+      case Member::Lossy: out = field(inner, true, true, offsetof(SubflowSnapshot, lossy), true); return true;
+      case Member::Psh: out = field(inner, false, true, offsetof(PacketMeta, psh), true); return true;
+      default: return false;
+    }
+  }
+
   std::uint32_t member(const lang::Expr& e) {
     const auto m = static_cast<Member>(e.op);
     auto prop = [&](ExprOp op) { return node(op, expr(e.a)); };
@@ -169,33 +205,36 @@ class Lowerer {
       const std::uint32_t a = expr(e.a);
       return node(op, a, expr(e.b));
     };
+    auto sf_int = [&](std::size_t off) { return field(e, true, false, off); };
+    auto sf_flag = [&](std::size_t off) { return field(e, true, true, off); };
+    auto pkt_int = [&](std::size_t off) { return field(e, false, false, off); };
     switch (m) {
-      case Member::Id: return prop(ExprOp::SfId);
+      case Member::Id: return sf_int(offsetof(SubflowSnapshot, id));
       case Member::Rtt:
-      case Member::RttUs: return prop(ExprOp::SfRtt);
+      case Member::RttUs: return sf_int(offsetof(SubflowSnapshot, rtt_us));
       case Member::RttMs: return prop(ExprOp::SfRttMs);
-      case Member::RttVar: return prop(ExprOp::SfRttVar);
-      case Member::Cwnd: return prop(ExprOp::SfCwnd);
-      case Member::Ssthresh: return prop(ExprOp::SfSsthresh);
-      case Member::SkbsInFlight: return prop(ExprOp::SfInFlight);
-      case Member::Queued: return prop(ExprOp::SfQueued);
-      case Member::LostSkbs: return prop(ExprOp::SfLost);
-      case Member::BwOutSend: return prop(ExprOp::SfBwOutSend);
-      case Member::BwOutAck: return prop(ExprOp::SfBwOutAck);
-      case Member::SfUser: return prop(ExprOp::SfUser);
+      case Member::RttVar: return sf_int(offsetof(SubflowSnapshot, rtt_var_us));
+      case Member::Cwnd: return sf_int(offsetof(SubflowSnapshot, cwnd));
+      case Member::Ssthresh: return sf_int(offsetof(SubflowSnapshot, ssthresh));
+      case Member::SkbsInFlight: return sf_int(offsetof(SubflowSnapshot, skbs_in_flight));
+      case Member::Queued: return sf_int(offsetof(SubflowSnapshot, queued));
+      case Member::LostSkbs: return sf_int(offsetof(SubflowSnapshot, lost_skbs));
+      case Member::BwOutSend: return sf_int(offsetof(SubflowSnapshot, bw_out_send));
+      case Member::BwOutAck: return sf_int(offsetof(SubflowSnapshot, bw_out_ack));
+      case Member::SfUser: return sf_int(offsetof(SubflowSnapshot, user));
       case Member::DelayIn: return prop(ExprOp::SfDelayIn);
       case Member::DelayOut: return prop(ExprOp::SfDelayOut);
-      case Member::Bw: return prop(ExprOp::SfBw);
-      case Member::LossRate: return prop(ExprOp::SfLossRate);
-      case Member::IsBackup: return prop(ExprOp::SfIsBackup);
-      case Member::Throttled: return prop(ExprOp::SfThrottled);
-      case Member::Lossy: return prop(ExprOp::SfLossy);
+      case Member::Bw: return sf_int(offsetof(SubflowSnapshot, bw));
+      case Member::LossRate: return sf_int(offsetof(SubflowSnapshot, loss_rate));
+      case Member::IsBackup: return sf_flag(offsetof(SubflowSnapshot, is_backup));
+      case Member::Throttled: return sf_flag(offsetof(SubflowSnapshot, throttled));
+      case Member::Lossy: return sf_flag(offsetof(SubflowSnapshot, lossy));
       case Member::HasWindowFor: return call(ExprOp::SfHasWindow);
-      case Member::Seq: return prop(ExprOp::PktSeq);
+      case Member::Seq: return pkt_int(offsetof(PacketMeta, seq));
       case Member::Length:
-      case Member::Size: return prop(ExprOp::PktLength);
-      case Member::PktUser: return prop(ExprOp::PktUser);
-      case Member::Psh: return prop(ExprOp::PktPsh);
+      case Member::Size: return pkt_int(offsetof(PacketMeta, length));
+      case Member::PktUser: return pkt_int(offsetof(PacketMeta, user));
+      case Member::Psh: return field(e, false, true, offsetof(PacketMeta, psh));
       case Member::AgeMs: return prop(ExprOp::PktAgeMs);
       case Member::SentOnAll: return prop(ExprOp::PktSentOnAll);
       case Member::SentOn: return call(ExprOp::PktSentOn);

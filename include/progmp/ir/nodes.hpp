@@ -41,6 +41,7 @@ const char* stmt_op_name(StmtOp op);
 bool stmt_counts_step(StmtOp op);
 
 inline constexpr std::uint32_t kNoIndex = 0xFFFFFFFFu;
+inline constexpr std::uint8_t kNegated = 0x80;  // Node::aux bit of negated flag reads
 
 // Where a chain's elements come from. Snapshot: the region of a list-typed slot.
 enum class Source : std::uint8_t { Q, QU, RQ, Subflows, Snapshot };

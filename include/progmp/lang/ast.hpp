@@ -99,7 +99,7 @@ enum class StmtKind : std::uint8_t {
   Foreach,  // slot = loop variable, a = list, then_block = body
   Set,      // op = register 0..5, a = value
   Drop,     // a = packet
-  Print,    // value = format string index, a = argument or kNone
+  Print,    // b = the format expression (type string: a literal or a string variable), a = argument or kNone
   Void,     // a = expression or kNone
   Return,   //
   Push,     // a = target subflow, b = packet

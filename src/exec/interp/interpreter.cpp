@@ -54,7 +54,7 @@ class Machine {
  public:
   Machine(const ir::Module& m, const SchedulerView& view, ExecState& state, EffectLog& log, const Layout& layout,
           std::uint64_t* words)
-      : m_(m), view_(view), state_(state), log_(log), allowance_(state.allowance) {
+      : m_(m), nodes_(m.nodes.data()), view_(view), state_(state), log_(log), allowance_(state.allowance) {
     values_ = reinterpret_cast<std::int64_t*>(words + layout.values);
     nulls_ = words + layout.nulls;
     regions_ = reinterpret_cast<std::int64_t*>(words + layout.regions);
@@ -178,7 +178,7 @@ class Machine {
   static const PacketMeta& pkt(Val v) { return *reinterpret_cast<const PacketMeta*>(v.v); }
 
   Val eval(std::uint32_t n) {
-    const ir::Node& node = m_.nodes[n];
+    const ir::Node& node = nodes_[n];
     switch (node.op) {
       case ExprOp::ConstInt:
       case ExprOp::ConstBool:
@@ -239,33 +239,35 @@ class Machine {
         if (is_true(eval(node.a))) return of_bool(true);
         return of_bool(is_true(eval(node.b)));
       }
-#define PROGMP_SF_PROP(OP, EXPR)        \
-  case ExprOp::OP: {                    \
-    const Val s = eval(node.a);         \
-    if (s.null) return kNull;           \
-    const SubflowSnapshot& f = sf(s);   \
-    return EXPR;                        \
-  }
-        PROGMP_SF_PROP(SfId, of(f.id))
-        PROGMP_SF_PROP(SfRtt, of(f.rtt_us))
-        PROGMP_SF_PROP(SfRttMs, of(f.rtt_us / 1000))
-        PROGMP_SF_PROP(SfRttVar, of(f.rtt_var_us))
-        PROGMP_SF_PROP(SfCwnd, of(f.cwnd))
-        PROGMP_SF_PROP(SfSsthresh, of(f.ssthresh))
-        PROGMP_SF_PROP(SfInFlight, of(f.skbs_in_flight))
-        PROGMP_SF_PROP(SfQueued, of(f.queued))
-        PROGMP_SF_PROP(SfLost, of(f.lost_skbs))
-        PROGMP_SF_PROP(SfBwOutSend, of(f.bw_out_send))
-        PROGMP_SF_PROP(SfBwOutAck, of(f.bw_out_ack))
-        PROGMP_SF_PROP(SfUser, of(f.user))
-        PROGMP_SF_PROP(SfDelayIn, f.has_delay_in ? of(f.delay_in_us) : kNull)
-        PROGMP_SF_PROP(SfDelayOut, f.has_delay_out ? of(f.delay_out_us) : kNull)
-        PROGMP_SF_PROP(SfBw, of(f.bw))
-        PROGMP_SF_PROP(SfLossRate, of(f.loss_rate))
-        PROGMP_SF_PROP(SfIsBackup, of_bool(f.is_backup))
-        PROGMP_SF_PROP(SfThrottled, of_bool(f.throttled))
-        PROGMP_SF_PROP(SfLossy, of_bool(f.lossy))
-#undef PROGMP_SF_PROP
+      case ExprOp::SfField: {
+        const Val s = eval(node.a);
+        return s.null ? kNull : of(int_field(&sf(s), node.imm));
+      }
+      case ExprOp::SfFieldLocal: {
+        if (nulls_[node.a]) return kNull;
+        return of(int_field(&view_.subflows[static_cast<std::size_t>(values_[node.a])], node.imm));
+      }
+      case ExprOp::SfFlag: {
+        const Val s = eval(node.a);
+        return s.null ? kNull : of_bool(flag_field(&sf(s), node.imm) != ((node.aux & ir::kNegated) != 0));
+      }
+      case ExprOp::SfFlagLocal: {
+        if (nulls_[node.a]) return kNull;
+        return of_bool(flag_field(&view_.subflows[static_cast<std::size_t>(values_[node.a])], node.imm) !=
+                       ((node.aux & ir::kNegated) != 0));
+      }
+      case ExprOp::SfRttMs: {
+        const Val s = eval(node.a);
+        return s.null ? kNull : of(sf(s).rtt_us / 1000);
+      }
+      case ExprOp::SfDelayIn: {
+        const Val s = eval(node.a);
+        return s.null || !sf(s).has_delay_in ? kNull : of(sf(s).delay_in_us);
+      }
+      case ExprOp::SfDelayOut: {
+        const Val s = eval(node.a);
+        return s.null || !sf(s).has_delay_out ? kNull : of(sf(s).delay_out_us);
+      }
       case ExprOp::SfHasWindow: {
         const Val s = eval(node.a);
         if (s.null) return kNull;
@@ -274,20 +276,31 @@ class Machine {
         const PacketMeta& pm = pkt(p);
         return of_bool(static_cast<__int128>(pm.seq) + pm.length <= view_.window_end);
       }
-#define PROGMP_PKT_PROP(OP, EXPR)       \
-  case ExprOp::OP: {                    \
-    const Val p = eval(node.a);         \
-    if (p.null) return kNull;           \
-    const PacketMeta& pm = pkt(p);      \
-    return EXPR;                        \
-  }
-        PROGMP_PKT_PROP(PktSeq, of(pm.seq))
-        PROGMP_PKT_PROP(PktLength, of(pm.length))
-        PROGMP_PKT_PROP(PktUser, of(pm.user))
-        PROGMP_PKT_PROP(PktPsh, of_bool(pm.psh))
-        PROGMP_PKT_PROP(PktAgeMs, of((view_.now_us - pm.t_app_us) / 1000))
-        PROGMP_PKT_PROP(PktSentOnAll, of_bool(sent_on_all(pm)))
-#undef PROGMP_PKT_PROP
+      case ExprOp::PktField: {
+        const Val p = eval(node.a);
+        return p.null ? kNull : of(int_field(&pkt(p), node.imm));
+      }
+      case ExprOp::PktFieldLocal: {
+        if (nulls_[node.a]) return kNull;
+        return of(int_field(reinterpret_cast<const PacketMeta*>(values_[node.a]), node.imm));
+      }
+      case ExprOp::PktFlag: {
+        const Val p = eval(node.a);
+        return p.null ? kNull : of_bool(flag_field(&pkt(p), node.imm) != ((node.aux & ir::kNegated) != 0));
+      }
+      case ExprOp::PktFlagLocal: {
+        if (nulls_[node.a]) return kNull;
+        return of_bool(flag_field(reinterpret_cast<const PacketMeta*>(values_[node.a]), node.imm) !=
+                       ((node.aux & ir::kNegated) != 0));
+      }
+      case ExprOp::PktAgeMs: {
+        const Val p = eval(node.a);
+        return p.null ? kNull : of((view_.now_us - pkt(p).t_app_us) / 1000);
+      }
+      case ExprOp::PktSentOnAll: {
+        const Val p = eval(node.a);
+        return p.null ? kNull : of_bool(sent_on_all(pkt(p)));
+      }
       case ExprOp::PktSentOn: {
         const Val p = eval(node.a);
         if (p.null) return kNull;
@@ -295,6 +308,23 @@ class Machine {
         if (s.null) return kNull;
         return of_bool(view_.sent_on(pkt(p), static_cast<std::size_t>(s.v)));
       }
+      case ExprOp::SourceEmpty:
+      case ExprOp::SourceCount:
+      case ExprOp::ListEmpty:
+      case ExprOp::ListCount:
+      case ExprOp::ListTop:
+      case ExprOp::ListGet:
+      case ExprOp::ListPop:
+      case ExprOp::ListMin:
+      case ExprOp::ListMax:
+      case ExprOp::ListSum: return eval_list(node);
+    }
+    return kNull;
+  }
+
+  // List operations, out of line so that eval() stays small (its frame is set up once per node).
+  [[gnu::noinline]] Val eval_list(const ir::Node& node) {
+    switch (node.op) {
       case ExprOp::SourceEmpty:
       case ExprOp::SourceCount: {
         step();
@@ -370,8 +400,15 @@ class Machine {
         });
         return of(sum);
       }
+      default: return kNull;
     }
-    return kNull;
+  }
+
+  static std::int64_t int_field(const void* record, std::int64_t offset) {
+    return *reinterpret_cast<const std::int64_t*>(static_cast<const char*>(record) + offset);
+  }
+  static bool flag_field(const void* record, std::int64_t offset) {
+    return *reinterpret_cast<const bool*>(static_cast<const char*>(record) + offset);
   }
 
   bool sent_on_all(const PacketMeta& p) const {
@@ -557,6 +594,7 @@ class Machine {
   }
 
   const ir::Module& m_;
+  const ir::Node* nodes_;
   const SchedulerView& view_;
   ExecState& state_;
   EffectLog& log_;
