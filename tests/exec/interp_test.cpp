@@ -347,3 +347,17 @@ TEST(Interp, GetWalksOnlyAsFarAsNeeded) {
 
 }  // namespace
 }  // namespace progmp::testing
+
+namespace progmp::testing {
+namespace {
+// A program without variables over an empty view has an empty scratch arena; the execution must still be clean
+// (found under UBSan by the runtime tests).
+TEST(Interp, EmptyScratchArena) {
+  ViewBuilder vb;
+  ExecState st;
+  Outcome r = execute("SET(R1, 3);", vb, st);
+  EXPECT_EQ(r.result.end, EndCause::End);
+  EXPECT_EQ(st.registers[0], 3);
+}
+}  // namespace
+}  // namespace progmp::testing

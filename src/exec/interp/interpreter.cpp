@@ -63,7 +63,10 @@ class Machine {
     popped_[0] = words + layout.popped[0];
     popped_[1] = words + layout.popped[1];
     popped_[2] = words + layout.popped[2];
-    std::memset(words + layout.popped[0], 0, (layout.total - layout.popped[0]) * sizeof(std::uint64_t));
+    // A program without variables over empty queues has an empty arena (and memset must not see a null pointer).
+    if (layout.total > layout.popped[0]) {
+      std::memset(words + layout.popped[0], 0, (layout.total - layout.popped[0]) * sizeof(std::uint64_t));
+    }
     queues_[0] = view.q;
     queues_[1] = view.qu;
     queues_[2] = view.rq;
