@@ -126,7 +126,7 @@ class DomBuilder {
     if (f.node.kind == JsonNode::Kind::Array) {
       f.node.items.push_back(std::move(n));
     } else {
-      f.node.members.emplace_back(f.key, std::move(n));
+      f.node.members.push_back(JsonMember{f.key, std::move(n)});
       f.pending_key = false;
     }
     return true;

@@ -12,6 +12,8 @@
 
 namespace progmp::runtime {
 
+struct JsonMember;
+
 struct JsonNode {
   enum class Kind : std::uint8_t { Null, Bool, Int, Float, String, Object, Array };
   Kind kind = Kind::Null;
@@ -20,8 +22,14 @@ struct JsonNode {
   std::uint64_t magnitude = 0;   // Int: |value| (fits: −2^63 … 2^64−1)
   bool big_int = false;          // Float: an integer literal outside the 64-bit range
   std::string text;              // String: the value; Float: the literal as written
-  std::vector<std::pair<std::string, JsonNode>> members;  // Object, in document order
+  std::vector<JsonMember> members;                        // Object, in document order
   std::vector<JsonNode> items;                            // Array
+};
+
+// An object member. Not std::pair: a pair of an incomplete type inside vector<> is rejected by clang.
+struct JsonMember {
+  std::string first;  // key
+  JsonNode second;    // value
 };
 
 struct JsonParseError {

@@ -1,0 +1,62 @@
+// Helpers shared by the `progmp` subcommands (see cli_support.hpp).
+#include "cli_support.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <system_error>
+
+namespace progmp::tools {
+
+std::string_view version() { return PROGMP_VERSION; }
+
+std::optional<std::string> read_file(const std::string& path, std::string& error) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    error = "is a directory";
+    return std::nullopt;
+  }
+  errno = 0;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    error = errno != 0 ? std::strerror(errno) : "cannot open file";
+    return std::nullopt;
+  }
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  if (in.bad()) {
+    error = errno != 0 ? std::strerror(errno) : "read error";
+    return std::nullopt;
+  }
+  error.clear();
+  return std::move(buffer).str();
+}
+
+std::string registration_name(const std::string& path, const lang::Program* program_or_null) {
+  if (program_or_null != nullptr && !program_or_null->header_name.empty()) return program_or_null->header_name;
+
+  // Base name: everything after the last '/', then without the last extension (".progmp" of "a.b.progmp").
+  std::string base = path.substr(path.find_last_of('/') == std::string::npos ? 0 : path.find_last_of('/') + 1);
+  if (auto dot = base.find_last_of('.'); dot != std::string::npos && dot > 0) base.erase(dot);
+
+  // A character is one UTF-8 sequence: continuation bytes (10xxxxxx) after a lead byte add no second '_'.
+  std::string name;
+  name.reserve(base.size() + 1);
+  bool in_sequence = false;
+  for (unsigned char c : base) {
+    if (in_sequence && (c & 0xC0) == 0x80) continue;
+    in_sequence = c >= 0xC0;
+    bool word = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+    name += word ? static_cast<char>(c) : '_';
+  }
+  if (name.empty() || (name[0] >= '0' && name[0] <= '9')) name.insert(name.begin(), '_');
+  return name;
+}
+
+std::string cannot_read_message(const std::string& path, const std::string& reason) {
+  return "progmp: cannot read '" + path + "': " + reason;
+}
+
+}  // namespace progmp::tools
