@@ -1,8 +1,8 @@
 // Entry point of the `progmp` binary: one CLI11 app with one subcommand per tool (commands.hpp).
 //
 // Exit statuses: 0 success; a subcommand's own status (1 diagnostics, 2 unreadable or invalid input; docs/cli.md)
-// delivered as CLI::RuntimeError; CLI11's status (non-zero) for a command line that does not parse, after a
-// message that names the offending argument.
+// delivered as CLI::RuntimeError; 2 for a command line that does not parse, after a message that names the
+// offending argument.
 #include <exception>
 #include <iostream>
 #include <string>
@@ -39,7 +39,11 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::Error& e) {
-    return app.exit(e);
+    const int status = app.exit(e);
+    // A command line that does not parse is a usage error: status 2, like invalid input. Subcommands report their
+    // own statuses through CLI::RuntimeError; --help and --version exit 0.
+    if (status != 0 && dynamic_cast<const CLI::RuntimeError*>(&e) == nullptr) return 2;
+    return status;
   } catch (const std::exception& e) {
     std::cerr << "progmp: internal error: " << e.what() << '\n';
     return 3;

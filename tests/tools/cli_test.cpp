@@ -53,13 +53,13 @@ TEST(Cli, HelpOfEachSubcommand) {
 
 TEST(Cli, SubcommandIsRequired) {
   ProcessResult r = progmp({});
-  EXPECT_NE(r.status, 0);
+  EXPECT_EQ(r.status, 2);
   EXPECT_CONTAINS(r.err, "subcommand");
 }
 
 TEST(Cli, UnknownTopLevelFlagIsNamed) {
   ProcessResult r = progmp({"--bogus"});
-  EXPECT_NE(r.status, 0);
+  EXPECT_EQ(r.status, 2);
   EXPECT_CONTAINS(r.err, "--bogus");
   EXPECT_EQ(r.out, "");
 }
@@ -74,7 +74,7 @@ TEST(Cli, UnknownSubcommandFlagIsNamed) {
   TempDir dir;
   std::string file = dir.write("ok.progmp", kValid);
   ProcessResult r = progmp({"check", "--colour", file});
-  EXPECT_NE(r.status, 0);
+  EXPECT_EQ(r.status, 2);
   EXPECT_CONTAINS(r.err, "--colour");
   EXPECT_CONTAINS(r.err, "progmp check");
 }
