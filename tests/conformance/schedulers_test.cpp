@@ -76,7 +76,9 @@ TEST_P(SchedulerCase, ActionsMatchHandCheckedExpectation) {
   EXPECT_EQ(got, want) << c.at("why");
   EXPECT_EQ(out.at("round_end"), c.at("round_end"));
   EXPECT_EQ(out.at("executions").size(), c.at("count").get<std::size_t>());
-  if (c.contains("registers")) EXPECT_EQ(out.at("executions").back().at("registers"), c.at("registers"));
+  if (c.contains("registers")) {
+    EXPECT_EQ(out.at("executions").back().at("registers"), c.at("registers"));
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Library, SchedulerCase, ::testing::ValuesIn(cases()),
