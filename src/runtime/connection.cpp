@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <utility>
 
 namespace progmp::runtime {
 
@@ -88,6 +89,10 @@ std::size_t Connection::read_payload(std::int64_t seq, std::span<std::byte> out)
 }
 
 PacketRecord* Connection::find_packet(std::int64_t seq) {
+  return const_cast<PacketRecord*>(std::as_const(*this).packet_at(seq));
+}
+
+const PacketRecord* Connection::packet_at(std::int64_t seq) const {
   auto it = std::lower_bound(packets_.begin(), packets_.end(), seq,
                              [](const PacketRecord& r, std::int64_t s) { return r.meta.seq < s; });
   return it != packets_.end() && it->meta.seq == seq ? &*it : nullptr;

@@ -126,6 +126,8 @@ class Connection {
   const std::deque<PacketRecord>& packets() const { return packets_; }
   std::span<const PacketMeta* const> queue(QueueId q) const;
   std::int64_t now_us() const { return now_us_; }
+  // The unacknowledged packet starting at `seq`, or nullptr (binary search over the SEQ-ordered table).
+  const PacketRecord* packet_at(std::int64_t seq) const;
 
  private:
   struct ExecOutcome {

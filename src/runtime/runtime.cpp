@@ -251,6 +251,13 @@ std::size_t Runtime::read_payload(ConnId conn, std::int64_t seq, std::span<std::
   return c ? c->read_payload(seq, out) : 0;
 }
 
+bool Runtime::is_pushed(ConnId conn, std::int64_t seq) const {
+  const Connection* c = find(conn);
+  if (!c) return false;
+  const PacketRecord* p = c->packet_at(seq);
+  return p && p->meta.pushed;
+}
+
 Status Runtime::snapshot(ConnId conn, ConnectionSnapshot& out) const {
   const Connection* c = find(conn);
   if (!c) return Status::UnknownConnection;

@@ -128,6 +128,9 @@ class Runtime {
   std::size_t read_payload(ConnId conn, std::int64_t seq, std::span<std::byte> out) const;
   Status snapshot(ConnId conn, ConnectionSnapshot& out) const;
   bool has_connection(ConnId conn) const;
+  // True if the packet starting at `seq` is unacknowledged and was pushed (a member of QU): the transport asks
+  // before its data-level retransmission timer requests a reinjection (§15.4.3: never one of a packet never pushed).
+  bool is_pushed(ConnId conn, std::int64_t seq) const;
 
  private:
   Connection* find(ConnId conn) const;
