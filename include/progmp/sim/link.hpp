@@ -14,13 +14,13 @@
 //     propagating are delivered. Up: accepts packets again.
 #pragma once
 
-#include <deque>
 #include <optional>
 #include <vector>
 
 #include "progmp/sim/loss_model.hpp"
 #include "progmp/sim/mahimahi_trace.hpp"
 #include "progmp/sim/packet.hpp"
+#include "progmp/sim/ring.hpp"
 
 namespace progmp::sim {
 
@@ -89,13 +89,13 @@ class Link final : public PacketSink, public EventHandler {
   std::optional<MahimahiTrace::Cursor> cursor_;
   bool up_ = true;
   bool busy_ = false;
-  std::deque<Packet> queue_;  // front is being serialised when busy_
+  Ring<Packet> queue_;  // front is being serialised when busy_
   Bytes queued_bytes_{0};
   struct InFlight {
     Instant at;
     Packet packet;
   };
-  std::deque<InFlight> in_flight_;  // delivery times are non-decreasing (no reordering)
+  Ring<InFlight> in_flight_;  // delivery times are non-decreasing (no reordering)
   Instant last_delivery_;
   Rng jitter_rng_;
   std::vector<LinkChange> changes_;
