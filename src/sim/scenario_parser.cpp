@@ -221,6 +221,28 @@ Workload parse_workload(const toml::table& t, const FieldContext& ctx) {
     return static_cast<std::uint64_t>(ctx.integer(v, key, lo, INT64_MAX));
   };
   auto start = [&](const toml::node& v, std::string_view key) { return ctx.number(v, key, 0, 86'400); };
+  auto reg = [&](const toml::node& v, std::string_view key) { return static_cast<int>(ctx.integer(v, key, 1, 6)); };
+  // [[workload.signal]] {at_s, register, value}: accepted by every workload type.
+  auto signals = [&](const toml::node& v, std::vector<RegisterSignal>& out) {
+    for (const auto& e : as_table_array(v, "workload.signal", ctx)) {
+      RegisterSignal sig;
+      bool has_reg = false, has_value = false;
+      for (const auto& [sk, sv] : *e.as_table()) {
+        if (sk.str() == "at_s") sig.at_s = start(sv, sk.str());
+        else if (sk.str() == "register") {
+          sig.reg = reg(sv, sk.str());
+          has_reg = true;
+        } else if (sk.str() == "value") {
+          sig.value = ctx.integer(sv, sk.str(), INT64_MIN, INT64_MAX);
+          has_value = true;
+        } else unknown_key(ctx, sk, "[[workload.signal]]");
+      }
+      if (!has_reg || !has_value) ctx.fail(e.source(), "[[workload.signal]] needs 'register' and 'value'");
+      if (!out.empty() && sig.at_s < out.back().at_s)
+        ctx.fail(e.source(), "[[workload.signal]] entries must be in non-decreasing at_s order");
+      out.push_back(sig);
+    }
+  };
   Workload w;
   if (type == "bulk") {
     BulkWorkload b;
@@ -229,6 +251,7 @@ Workload parse_workload(const toml::table& t, const FieldContext& ctx) {
       if (key == "type") continue;
       if (key == "bytes") b.bytes = u64(v, key);
       else if (key == "start_s") b.start_s = start(v, key);
+      else if (key == "signal") signals(v, b.signals);
       else unknown_key(ctx, k, "bulk [[workload]]");
     }
     w = b;
@@ -245,6 +268,8 @@ Workload parse_workload(const toml::table& t, const FieldContext& ctx) {
       else if (key == "arrival") f.arrival = ctx.one_of(v, key, {"sequential", "poisson"});
       else if (key == "rate_per_s") f.rate_per_s = ctx.number(v, key, 1e-6, 1e6);
       else if (key == "start_s") f.start_s = start(v, key);
+      else if (key == "end_of_flow_register") f.end_of_flow_register = reg(v, key);
+      else if (key == "signal") signals(v, f.signals);
       else unknown_key(ctx, k, "flows [[workload]]");
     }
     if (f.sizes.empty()) ctx.fail(t.source(), "flows [[workload]] needs 'sizes'");
@@ -276,6 +301,8 @@ Workload parse_workload(const toml::table& t, const FieldContext& ctx) {
       else if (key == "block_bytes") c.block_bytes = u64(v, key, 1);
       else if (key == "slices_per_s") c.slices_per_s = static_cast<std::uint32_t>(ctx.integer(v, key, 1, 1000));
       else if (key == "user") c.user = ctx.integer(v, key, INT64_MIN, INT64_MAX);
+      else if (key == "target_register") c.target_register = reg(v, key);
+      else if (key == "signal") signals(v, c.signals);
       else unknown_key(ctx, k, "cbr [[workload]]");
     }
     if (c.phases.empty()) ctx.fail(t.source(), "cbr [[workload]] needs 'rate_mbyte_s' or [[workload.phase]]");
@@ -290,6 +317,7 @@ Workload parse_workload(const toml::table& t, const FieldContext& ctx) {
       else if (key == "interval_ms") m.interval_ms = ctx.number(v, key, 0, 1e6);
       else if (key == "user") m.user = ctx.integer(v, key, INT64_MIN, INT64_MAX);
       else if (key == "start_s") m.start_s = start(v, key);
+      else if (key == "signal") signals(v, m.signals);
       else unknown_key(ctx, k, "messages [[workload]]");
     }
     w = m;
@@ -302,6 +330,8 @@ Workload parse_workload(const toml::table& t, const FieldContext& ctx) {
       else if (key == "critical_bytes") h.critical_bytes = u64(v, key);
       else if (key == "images_bytes") h.images_bytes = u64(v, key);
       else if (key == "start_s") h.start_s = start(v, key);
+      else if (key == "dependency_register") h.dependency_register = reg(v, key);
+      else if (key == "signal") signals(v, h.signals);
       else unknown_key(ctx, k, "http2 [[workload]]");
     }
     w = h;

@@ -2,6 +2,7 @@
 #include "cli_support.hpp"
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -57,6 +58,24 @@ std::string registration_name(const std::string& path, const lang::Program* prog
 
 std::string cannot_read_message(const std::string& path, const std::string& reason) {
   return "progmp: cannot read '" + path + "': " + reason;
+}
+
+}  // namespace progmp::tools
+
+namespace progmp::tools {
+
+std::filesystem::path library_dir() {
+  if (const char* env = std::getenv("PROGMP_SCHEDULER_DIR"); env && *env) return env;
+  return PROGMP_SCHEDULER_DIR;
+}
+
+std::optional<std::filesystem::path> find_library_scheduler(std::string_view name) {
+  // Names only: a path separator or a dot would let a "name" escape the library folder.
+  if (name.empty() || name.find_first_of("/\\.") != std::string_view::npos) return std::nullopt;
+  std::filesystem::path p = library_dir() / (std::string(name) + ".progmp");
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(p, ec)) return std::nullopt;
+  return p;
 }
 
 }  // namespace progmp::tools

@@ -2,6 +2,7 @@
 // registration name a command-line tool gives to a scheduler file (runtime.md §2.2).
 #pragma once
 
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -26,6 +27,11 @@ std::string registration_name(const std::string& path, const lang::Program* prog
 
 // The message for an unreadable file: "progmp: cannot read '<path>': <reason>".
 std::string cannot_read_message(const std::string& path, const std::string& reason);
+
+// The scheduler library: $PROGMP_SCHEDULER_DIR if set, else the source tree's schedulers/ folder.
+std::filesystem::path library_dir();
+// schedulers/<name>.progmp of the library if it exists.
+std::optional<std::filesystem::path> find_library_scheduler(std::string_view name);
 
 // Exit statuses shared by the subcommands (docs/cli.md).
 inline constexpr int kExitDiagnostics = 1;  // the program has errors (or warnings with -Werror)

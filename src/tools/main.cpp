@@ -35,6 +35,7 @@ int main(int argc, char** argv) {
   progmp::tools::add_check_command(app);
   progmp::tools::add_dump_command(app);
   progmp::tools::add_run_command(app);
+  progmp::tools::add_sim_command(app);
 
   try {
     app.parse(argc, argv);

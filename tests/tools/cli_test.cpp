@@ -36,7 +36,7 @@ TEST(Cli, HelpListsEverySubcommand) {
   ProcessResult r = progmp({"--help"});
   EXPECT_EQ(r.status, 0);
   EXPECT_CONTAINS(r.out, "Usage: progmp");
-  for (const char* cmd : {"check", "dump", "run"}) EXPECT_CONTAINS(r.out, cmd);
+  for (const char* cmd : {"check", "dump", "run", "sim"}) EXPECT_CONTAINS(r.out, cmd);
 }
 
 TEST(Cli, HelpOfEachSubcommand) {

@@ -66,9 +66,17 @@ struct SchedulerSpec {
   std::vector<std::int64_t> registers;  // at most 6 (R1..R6)
 };
 
+// An application signal to the scheduler: at at_s, set register R<reg> (1..6) to value ([[workload.signal]]).
+struct RegisterSignal {
+  double at_s = 0;
+  int reg = 1;
+  std::int64_t value = 0;
+};
+
 struct BulkWorkload {
   std::uint64_t bytes = 0;  // 0 = send until the scenario ends
   double start_s = 0;
+  std::vector<RegisterSignal> signals;
 };
 struct FlowsWorkload {
   std::vector<std::uint64_t> sizes;  // request sizes in bytes, used in order (cycled up to count)
@@ -76,6 +84,8 @@ struct FlowsWorkload {
   std::string arrival = "sequential";  // "sequential" | "poisson"
   double rate_per_s = 1;             // Poisson arrival rate
   double start_s = 0;
+  int end_of_flow_register = 0;      // 1..6: set to 1 when a flow's last byte is written, 0 when the next starts
+  std::vector<RegisterSignal> signals;
 };
 struct CbrPhase {
   double at_s = 0;
@@ -86,6 +96,8 @@ struct CbrWorkload {
   std::uint64_t block_bytes = 1024;
   std::uint32_t slices_per_s = 10;
   std::int64_t user = 0;
+  int target_register = 0;         // 1..6: set to each phase's rate in bytes/s when it starts (TAP's target)
+  std::vector<RegisterSignal> signals;
 };
 struct MessagesWorkload {
   std::uint64_t count = 100;
@@ -93,12 +105,15 @@ struct MessagesWorkload {
   double interval_ms = 100;
   std::int64_t user = 0;
   double start_s = 0;
+  std::vector<RegisterSignal> signals;
 };
 struct Http2Workload {
   std::uint64_t html_bytes = 20'000;      // HTML + headers carrying the dependency information
   std::uint64_t critical_bytes = 200'000; // CSS/JS needed for the initial view
   std::uint64_t images_bytes = 800'000;   // non-critical images
   double start_s = 0;
+  int dependency_register = 1;            // set to the stream offset where the HTML ends (http2_aware's R1)
+  std::vector<RegisterSignal> signals;
 };
 using Workload = std::variant<BulkWorkload, FlowsWorkload, CbrWorkload, MessagesWorkload, Http2Workload>;
 

@@ -1,0 +1,51 @@
+// One simulation run of a scenario: the network of paths, a sending host (application workloads → scheduler
+// runtime → transport Sender) and a receiving host (transport Receiver → application), all on one Simulator.
+// Each Session owns a fresh runtime instance (runtime.md §7.4), so runs never influence each other, and everything
+// random derives from the scenario seed: the same scenario, scheduler and seed give byte-identical results.
+//
+//   workloads ──send──► Runtime ⇄ Sender ══ path.forward (link) ══► Receiver ──► delivery check, workloads
+//                                   ▲                                   │
+//                                   └════════ path.reverse (link) ◄═════┘ ACKs
+//
+// The application's bytes follow a fixed pattern of their stream offset, and the receiving side checks every
+// delivered byte against it, so "delivered exactly once, in order, unchanged" is verified on every run.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "progmp/runtime/trace.hpp"
+#include "progmp/sim/scenario.hpp"
+
+namespace progmp::sim {
+
+struct SessionOptions {
+  std::string scheduler_name;    // registry name of the program ("builtin_minrtt": the built-in, no source)
+  std::string scheduler_source;  // its source text (empty for the built-in)
+  std::string scenario_dir = ".";  // relative trace files are resolved against it
+  runtime::TraceSink* trace = nullptr;
+  int trace_level = 1;
+  // Called every ~1 % of the simulated duration with the fraction done (progress bars).
+  std::function<void(double)> progress;
+};
+
+class Session {
+ public:
+  // Builds the network and hosts; false with a message if a trace file or the scheduler does not load.
+  static std::unique_ptr<Session> create(const Scenario& scenario, const SessionOptions& options,
+                                         std::string& error);
+  virtual ~Session() = default;
+
+  // Runs until duration_s, or earlier once every workload has finished.
+  virtual void run() = 0;
+  // The result object of `progmp sim --json` (docs/simulator.md lists its fields).
+  virtual nlohmann::json result() const = 0;
+  // Simulated events processed so far.
+  virtual std::uint64_t events() const = 0;
+};
+
+}  // namespace progmp::sim
