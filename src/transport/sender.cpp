@@ -52,6 +52,12 @@ std::int64_t Sender::Subflow::cwnd_segments(std::uint32_t mss) const {
   return static_cast<std::int64_t>(cc->window().count() / mss);
 }
 
+bool Sender::Subflow::cwnd_limited(std::uint32_t mss) const {
+  const auto used = static_cast<std::int64_t>(std::max(max_pipe_now, max_pipe_prev));
+  const std::int64_t cwnd = cwnd_segments(mss);
+  return cc->in_slow_start() ? 2 * used >= cwnd : used >= cwnd;
+}
+
 // ---- construction and connection management ----
 
 Sender::Sender(TransportConfig config) : config_(std::move(config)) {

@@ -152,10 +152,14 @@ bool Sender::process_ack(Conn& c, Subflow& s, const wire::Ack& ack, std::optiona
     s.counters.rtt_sum_ms += static_cast<double>((now - *rtt_from).ns()) / 1e6;
   }
   if (newly_acked > 0) {
-    // Controller protocol: one on_ack per packet, after the RTT sample (cc/controller.hpp).
-    for (const Acked& a : acked_scratch_) {
-      couple(c, s, k);
-      s.cc->on_ack(now, a.sent_at, Bytes(a.length), s.rtt.srtt(), k.view());
+    // Controller protocol: one on_ack per packet, after the RTT sample (cc/controller.hpp). A subflow that does
+    // not use its window (application- or scheduler-limited) does not grow it: otherwise CWND climbs without
+    // bound while the scheduler keeps the subflow below it, and CWND/RTT stops meaning capacity.
+    if (s.cwnd_limited(config_.mss)) {
+      for (const Acked& a : acked_scratch_) {
+        couple(c, s, k);
+        s.cc->on_ack(now, a.sent_at, Bytes(a.length), s.rtt.srtt(), k.view());
+      }
     }
     s.delivered += newly_acked;
     // Delivery rate: bytes delivered since the newest acknowledged segment was sent, over that interval.
@@ -165,6 +169,11 @@ bool Sender::process_ack(Conn& c, Subflow& s, const wire::Ack& ack, std::optiona
           static_cast<double>(bytes) * 1e9 / static_cast<double>((now - rate_seg->delivered_time_at_send).ns()));
     }
     s.delivered_time = now;
+  }
+  if (s.board.snd_una() >= s.window_mark && s.board.snd_una() > una_before) {
+    s.max_pipe_prev = s.max_pipe_now;
+    s.max_pipe_now = s.board.pipe();
+    s.window_mark = s.board.snd_nxt();
   }
   if (s.board.snd_una() > una_before) {
     s.consecutive_rtos = 0;
@@ -368,6 +377,7 @@ std::optional<Transmit> Sender::poll_transmit(Instant now, std::span<std::byte> 
       s.counters.bytes_sent += seg.length;
       ++s.counters.segments_sent;
       if (!s.rto_deadline) s.rto_deadline = now + s.rtt.rto();
+      s.max_pipe_now = std::max(s.max_pipe_now, s.board.pipe());
       return finish();
     }
   }

@@ -208,3 +208,29 @@ TEST(Connection, OneWayDelaysAndDeliveryRateAreMeasured) {
 
 }  // namespace
 }  // namespace progmp::transport::test
+
+namespace progmp::transport::test {
+namespace {
+
+TEST(Connection, WindowDoesNotGrowWhileTheSubflowDoesNotUseIt) {
+  // One packet every 50 ms never fills the initial window of 10: acknowledgements must not inflate CWND
+  // (congestion-window validation), or CWND × MSS / RTT stops meaning capacity.
+  Pair p({{Duration::millis(10), 50'000'000}});
+  p.run_until(Instant::epoch() + Duration::millis(25));
+  for (int i = 0; i < 100; ++i) {
+    p.send(1400);
+    p.run_for(Duration::millis(50));
+  }
+  runtime::SubflowValues v;
+  p.sender.subflow_values(Pair::kConn, p.ids[0], v);
+  EXPECT_EQ(v.cwnd, 10);
+  EXPECT_EQ(p.delivered, 140'000u);
+  // A bulk transfer that fills the window does grow it.
+  p.send(2'000'000);
+  p.run_for(Duration::millis(60));
+  p.sender.subflow_values(Pair::kConn, p.ids[0], v);
+  EXPECT_GT(v.cwnd, 20);
+}
+
+}  // namespace
+}  // namespace progmp::transport::test
