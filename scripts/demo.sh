@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
-# A tour of progmp: installs the dependencies, builds the `release` preset, then for every scheduler of the
-# library (schedulers/*.progmp) checks it with `progmp check` and runs it with `progmp run` on the example views
-# (schedulers/views/*.json) that show its behaviour, printing what the scheduler decides.
+# A tour of progmp: installs the dependencies, builds the `release` preset, then
+#   1. runs the paper's motivating scenario (WiFi + LTE, a 1 MB/s stream that grows to 4 MB/s) in the simulator with
+#      the minimum-RTT scheduler and with TAP, the throughput- and preference-aware scheduler, and
+#   2. runs every example scenario of scenarios/ with its configured scheduler,
+#   3. checks every scheduler of the library and shows one scheduling decision of each on an example view.
 #
-# Environment: JOBS (parallel build jobs, default 2), EXECUTIONS (executions per run, default 8).
+# Environment: JOBS (parallel build jobs, default 2), EXECUTIONS (executions per `progmp run`, default 4).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
 jobs=${JOBS:-2}
-executions=${EXECUTIONS:-8}
+executions=${EXECUTIONS:-4}
 
 if [[ -t 1 ]]; then bold=$'\033[1m' plain=$'\033[0m'; else bold='' plain=''; fi
 section() { printf '\n%s== %s%s\n' "$bold" "$*" "$plain"; }
@@ -22,30 +24,34 @@ cmake --build --preset release -j"$jobs" --target progmp
 progmp=build/release/src/tools/progmp
 "$progmp" --version
 
-# The views that show what each scheduler is about; a scheduler not listed here runs on every view.
-views_for() {
-  case "$(basename "$1" .progmp)" in
-    minrtt) echo window_full reinjection backup ;;
-    round_robin) echo three_subflows backup ;;
-    redundant) echo window_full three_subflows ;;
-    opportunistic_retransmission) echo receive_window_blocked window_full ;;
-    *) for v in schedulers/views/*.json; do basename "$v" .json; done ;;
-  esac
-}
+section "The paper's motivation: WiFi + LTE, a stream of 1 MB/s, then 4 MB/s (scenarios/wifi_lte_streaming.toml)"
+echo "minRTT with LTE as a regular subflow puts a large share on the metered LTE path:"
+printf '\n$ progmp sim scenarios/wifi_lte_streaming.toml --scheduler minrtt --set path.lte.backup=false\n'
+"$progmp" sim scenarios/wifi_lte_streaming.toml --scheduler minrtt --set path.lte.backup=false
+echo
+echo "minRTT with LTE in backup mode keeps LTE idle, and cannot sustain 4 MB/s (latency grows):"
+printf '\n$ progmp sim scenarios/wifi_lte_streaming.toml --scheduler minrtt\n'
+"$progmp" sim scenarios/wifi_lte_streaming.toml --scheduler minrtt
+echo
+echo "TAP, given the target rate by the application in R1, may use LTE for what WiFi cannot carry:"
+printf '\n$ progmp sim scenarios/wifi_lte_streaming.toml --scheduler tap\n'
+"$progmp" sim scenarios/wifi_lte_streaming.toml --scheduler tap
 
+section "Every example scenario"
 shopt -s nullglob
-for scheduler in schedulers/*.progmp; do
-  section "Scheduler $scheduler"
-  # The header comment says what the scheduler does.
-  sed -n '/^[^/]/q; s|^// \{0,1\}|  |p' "$scheduler"
-  printf '\n$ progmp check %s\n' "$scheduler"
-  if "$progmp" check "$scheduler"; then echo "  ok: no diagnostics"; else echo "  (exit status $?)"; fi
-  for name in $(views_for "$scheduler"); do
-    view=schedulers/views/$name.json
-    printf '\n$ progmp run %s --view %s --executions %s\n' "$scheduler" "$view" "$executions"
-    "$progmp" run "$scheduler" --view "$view" --executions "$executions" || echo "(exit status $?)"
-  done
+for scenario in scenarios/*.toml; do
+  printf '\n$ progmp sim %s\n' "$scenario"
+  "$progmp" sim "$scenario" || echo "(exit status $?)"
 done
+
+section "The scheduler library: check every program, show one decision each"
+for scheduler in schedulers/*.progmp; do
+  printf '\n%s%s%s\n' "$bold" "$scheduler" "$plain"
+  sed -n '/^[^/]/q; s|^// \{0,1\}|  |p' "$scheduler" | head -3
+  if "$progmp" check "$scheduler"; then echo "  check: ok, no diagnostics"; else echo "  (exit status $?)"; fi
+done
+printf '\n$ progmp run schedulers/minrtt.progmp --view schedulers/views/window_full.json --executions %s\n' "$executions"
+"$progmp" run schedulers/minrtt.progmp --view schedulers/views/window_full.json --executions "$executions"
 
 section "Diagnostics for a faulty program (docs/examples/faulty/typo.progmp is deliberately wrong)"
 if [[ -f docs/examples/faulty/typo.progmp ]]; then
@@ -54,4 +60,4 @@ if [[ -f docs/examples/faulty/typo.progmp ]]; then
 fi
 
 section "Done"
-echo "More: docs/cli.md (commands), docs/language.md (the language), README.md."
+echo "More: docs/simulator.md and docs/scenarios.md (simulation), docs/cli.md (commands), docs/language.md (the language)."
