@@ -53,9 +53,11 @@ std::int64_t Sender::Subflow::cwnd_segments(std::uint32_t mss) const {
 }
 
 bool Sender::Subflow::cwnd_limited(std::uint32_t mss) const {
+  // Stricter than Linux in slow start (which grows while half the window is used): in the simulator THROTTLED
+  // keeps schedulers from overfilling the bottleneck, so a subflow may never see a loss, never leave slow start,
+  // and Linux's rule would let CWND settle at twice the pipe.
   const auto used = static_cast<std::int64_t>(std::max(max_pipe_now, max_pipe_prev));
-  const std::int64_t cwnd = cwnd_segments(mss);
-  return cc->in_slow_start() ? 2 * used >= cwnd : used >= cwnd;
+  return used >= cwnd_segments(mss);
 }
 
 // ---- construction and connection management ----

@@ -347,6 +347,13 @@ std::optional<Transmit> Sender::poll_transmit(Instant now, std::span<std::byte> 
         seg = s.board.at(seq);
       } else {
         if (s.queue.empty()) continue;
+        // RFC 5681 §4.1 (and Linux's slow_start_after_idle): after more than an RTO without sending, restart
+        // from at most the initial window.
+        if (s.board.empty() && s.last_send && now - *s.last_send > s.rtt.rto()) {
+          s.cc->on_idle_restart();
+          s.last_send.reset();
+          if (static_cast<std::int64_t>(s.board.pipe()) >= s.cwnd_segments(config_.mss)) continue;
+        }
         const QueuedCopy q = s.queue.front();
         if (q.seq + q.length > c.peer_window_end) continue;  // flow control (runtime.md §15.4.1)
         s.queue.pop_front();
@@ -378,6 +385,7 @@ std::optional<Transmit> Sender::poll_transmit(Instant now, std::span<std::byte> 
       ++s.counters.segments_sent;
       if (!s.rto_deadline) s.rto_deadline = now + s.rtt.rto();
       s.max_pipe_now = std::max(s.max_pipe_now, s.board.pipe());
+      s.last_send = now;
       return finish();
     }
   }

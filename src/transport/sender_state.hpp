@@ -72,12 +72,12 @@ struct Sender::Subflow {
   // the subflow actually uses it. Largest pipe seen in the current and the previous window of data.
   std::uint64_t max_pipe_now = 0, max_pipe_prev = 0;
   std::uint64_t window_mark = 0;  // snd_nxt when the current window began
+  std::optional<Instant> last_send;  // RFC 5681 §4.1 idle detection
 
   Subflow(Duration initial_rto, Duration min_rto, Duration max_rto) : rtt(initial_rto, min_rto, max_rto) {}
   bool available() const { return state == State::Established; }
   std::int64_t cwnd_segments(std::uint32_t mss) const;
-  // True if the subflow used its window recently: pipe reached CWND (CWND/2 in slow start, whose doubling needs
-  // half the window in use) in this or the previous window of data.
+  // True if the subflow used its window recently: pipe reached CWND in this or the previous window of data.
   bool cwnd_limited(std::uint32_t mss) const;
 };
 

@@ -234,3 +234,25 @@ TEST(Connection, WindowDoesNotGrowWhileTheSubflowDoesNotUseIt) {
 
 }  // namespace
 }  // namespace progmp::transport::test
+
+namespace progmp::transport::test {
+namespace {
+
+TEST(Connection, IdleSubflowRestartsFromTheInitialWindow) {
+  // RFC 5681 §4.1: after more than an RTO without sending, cwnd := min(cwnd, initial window).
+  Pair p({{Duration::millis(10), 50'000'000}});
+  p.run_until(Instant::epoch() + Duration::millis(25));
+  p.send(1'500'000);
+  p.run_for(Duration::millis(400));
+  runtime::SubflowValues v;
+  p.sender.subflow_values(Pair::kConn, p.ids[0], v);
+  ASSERT_GT(v.cwnd, 10);
+  p.run_for(Duration::seconds(2));
+  p.send(1400);
+  p.sender.subflow_values(Pair::kConn, p.ids[0], v);
+  EXPECT_EQ(v.cwnd, 10);
+  EXPECT_EQ(v.in_flight, 1);
+}
+
+}  // namespace
+}  // namespace progmp::transport::test

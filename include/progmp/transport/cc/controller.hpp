@@ -60,6 +60,10 @@ class Controller {
   virtual void on_ack(Instant now, Instant sent_at, Bytes acked, Duration rtt, const CoupledView& all) = 0;
   virtual void on_congestion_event(Instant now, Instant sent_at, bool persistent, const CoupledView& all) = 0;
 
+  // RFC 5681 §4.1 restart window: the subflow sent nothing for longer than its RTO, so its window no longer
+  // reflects the path; cwnd := min(cwnd, initial window). ssthresh is kept.
+  virtual void on_idle_restart() = 0;
+
   virtual Bytes window() const = 0;
   // Bytes::max() until the first reduction (RFC 5681 §3.1: "arbitrarily high").
   virtual Bytes ssthresh() const = 0;

@@ -31,6 +31,12 @@ class Cubic final : public Controller {
   void on_sent(Instant now, Bytes bytes) override;
   void on_ack(Instant now, Instant sent_at, Bytes acked, Duration rtt, const CoupledView& all) override;
   void on_congestion_event(Instant now, Instant sent_at, bool persistent, const CoupledView& all) override;
+  // The restart window, and a new cubic epoch at the next acknowledgement (the curve's time base would otherwise
+  // include the idle period).
+  void on_idle_restart() override {
+    w_.restart();
+    epoch_start_.reset();
+  }
   Bytes window() const override { return w_.window(); }
   Bytes ssthresh() const override { return w_.ssthresh(); }
   bool in_slow_start() const override { return w_.in_slow_start(); }

@@ -6,6 +6,7 @@
 // large windows; truncating each one would stall growth. window() rounds down.
 #pragma once
 
+#include <algorithm>
 #include <optional>
 
 #include "progmp/transport/units.hpp"
@@ -39,6 +40,10 @@ class WindowState {
 
   // Adds a congestion-avoidance increase (which may be negative, for OLIA), keeping cwnd ≥ 2·MSS.
   void grow(double delta);
+  // RFC 5681 §4.1: cwnd := min(cwnd, initial window) after an idle period.
+  void restart() { cwnd_ = std::min(cwnd_, static_cast<double>(kInitialWindowSegments) * mss_bytes()); }
+  static constexpr double kInitialWindowSegments = 10;  // RFC 6928
+
   // Sets cwnd directly (CUBIC's target tracking), keeping cwnd ≥ 2·MSS.
   void set_cwnd(double bytes);
 
