@@ -41,6 +41,11 @@ bool apply_override(Scenario& s, std::string_view assignment, std::string& error
       known = detail::set_transport_key(s.transport, rest, v, ctx);
     } else if (section == "scheduler") {
       known = detail::set_scheduler_key(s.scheduler, rest, v, ctx);
+    } else if (section == "path" && rest.starts_with("*.")) {
+      // path.*.<key>: every path (experiment grids sweep e.g. the loss of all paths at once).
+      take();
+      known = !rest.empty() && rest != "change" && !s.paths.empty();
+      for (auto& p : s.paths) known = known && detail::set_path_key(p, rest, v, ctx);
     } else if (section == "path") {
       const std::string_view which = take();
       PathSpec* path = nullptr;

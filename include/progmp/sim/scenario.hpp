@@ -132,7 +132,7 @@ bool parse_scenario(std::string_view text, std::string_view file_name, Scenario&
 // Reads and parses a file.
 bool load_scenario(const std::string& path, Scenario& out, std::string& error);
 // Applies "key=value" (the CLI's --set): keys name, duration_s, seed, transport.<k>, scheduler.<k>,
-// path.<index|name>.<k> for any path key; the value is a TOML value ("20", "0.02", "\"cubic\"", "true", "[1,2]").
+// path.<index|name>.<k> for any path key, path.*.<k> for every path; the value is a TOML value ("20", "0.02", "\"cubic\"", "true", "[1,2]").
 // Errors are "--set KEY: message".
 bool apply_override(Scenario& scenario, std::string_view assignment, std::string& error);
 
