@@ -226,10 +226,12 @@ Workload parse_workload(const toml::table& t, const FieldContext& ctx) {
   auto signals = [&](const toml::node& v, std::vector<RegisterSignal>& out) {
     for (const auto& e : as_table_array(v, "workload.signal", ctx)) {
       RegisterSignal sig;
-      bool has_reg = false, has_value = false;
+      bool has_at = false, has_reg = false, has_value = false;
       for (const auto& [sk, sv] : *e.as_table()) {
-        if (sk.str() == "at_s") sig.at_s = start(sv, sk.str());
-        else if (sk.str() == "register") {
+        if (sk.str() == "at_s") {
+          sig.at_s = start(sv, sk.str());
+          has_at = true;
+        } else if (sk.str() == "register") {
           sig.reg = reg(sv, sk.str());
           has_reg = true;
         } else if (sk.str() == "value") {
@@ -237,7 +239,8 @@ Workload parse_workload(const toml::table& t, const FieldContext& ctx) {
           has_value = true;
         } else unknown_key(ctx, sk, "[[workload.signal]]");
       }
-      if (!has_reg || !has_value) ctx.fail(e.source(), "[[workload.signal]] needs 'register' and 'value'");
+      if (!has_at || !has_reg || !has_value)
+        ctx.fail(e.source(), "[[workload.signal]] needs 'at_s', 'register' and 'value'");
       if (!out.empty() && sig.at_s < out.back().at_s)
         ctx.fail(e.source(), "[[workload.signal]] entries must be in non-decreasing at_s order");
       out.push_back(sig);
@@ -306,6 +309,8 @@ Workload parse_workload(const toml::table& t, const FieldContext& ctx) {
       else unknown_key(ctx, k, "cbr [[workload]]");
     }
     if (c.phases.empty()) ctx.fail(t.source(), "cbr [[workload]] needs 'rate_mbyte_s' or [[workload.phase]]");
+    if (c.phases.size() > 1 && c.phases[1].at_s <= c.phases[0].at_s)  // only 'rate_mbyte_s' (at 0) can collide
+      ctx.fail(t.source(), "cbr [[workload]]: 'rate_mbyte_s' is the rate from 0 s, as is a [[workload.phase]] at 0");
     w = c;
   } else if (type == "messages") {
     MessagesWorkload m;

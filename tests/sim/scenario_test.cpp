@@ -198,6 +198,111 @@ TEST(Scenario, ErrorsHaveFileLineColumn) {
   EXPECT_EQ(error_of("name = \"m\"\nduration_s = = 5\n"), "t.toml:2:14: Error while parsing value: could not determine value type");
 }
 
+TEST(Scenario, WorkloadSignalsAndRegisters) {
+  const char* text = R"(name = "s"
+duration_s = 5
+[[path]]
+name = "p"
+[[workload]]
+type = "flows"
+sizes = [1000]
+end_of_flow_register = 1
+  [[workload.signal]]
+  at_s = 0.5
+  register = 4
+  value = -7
+  [[workload.signal]]
+  at_s = 2
+  register = 6
+  value = 100
+[[workload]]
+type = "cbr"
+rate_mbyte_s = 1
+target_register = 1
+[[workload]]
+type = "http2"
+dependency_register = 5
+[[workload]]
+type = "bulk"
+  [[workload.signal]]
+  at_s = 1
+  register = 1
+  value = 1
+[[workload]]
+type = "messages"
+  [[workload.signal]]
+  register = 2
+  value = 3
+  at_s = 0
+[[workload]]
+type = "http2"
+[[workload]]
+type = "flows"
+sizes = [1]
+)";
+  Scenario s;
+  std::string err;
+  ASSERT_TRUE(parse_scenario(text, "t.toml", s, err)) << err;
+  ASSERT_EQ(s.workloads.size(), 7u);
+  const auto& f = std::get<FlowsWorkload>(s.workloads[0]);
+  EXPECT_EQ(f.end_of_flow_register, 1);
+  ASSERT_EQ(f.signals.size(), 2u);
+  EXPECT_EQ(f.signals[0].at_s, 0.5);
+  EXPECT_EQ(f.signals[0].reg, 4);
+  EXPECT_EQ(f.signals[0].value, -7);
+  EXPECT_EQ(f.signals[1].reg, 6);
+  EXPECT_EQ(std::get<CbrWorkload>(s.workloads[1]).target_register, 1);
+  EXPECT_EQ(std::get<Http2Workload>(s.workloads[2]).dependency_register, 5);
+  ASSERT_EQ(std::get<BulkWorkload>(s.workloads[3]).signals.size(), 1u);
+  const auto& m = std::get<MessagesWorkload>(s.workloads[4]);
+  ASSERT_EQ(m.signals.size(), 1u);
+  EXPECT_EQ(m.signals[0].reg, 2);
+  EXPECT_EQ(m.signals[0].value, 3);
+  // Defaults: http2 announces in R1; the other registers are off.
+  EXPECT_EQ(std::get<Http2Workload>(s.workloads[5]).dependency_register, 1);
+  EXPECT_EQ(std::get<FlowsWorkload>(s.workloads[6]).end_of_flow_register, 0);
+  EXPECT_TRUE(std::get<FlowsWorkload>(s.workloads[6]).signals.empty());
+  EXPECT_EQ(std::get<CbrWorkload>(s.workloads[1]).signals.size(), 0u);
+}
+
+TEST(Scenario, WorkloadSignalErrors) {
+  const std::string head = "name = \"m\"\nduration_s = 5\n[[path]]\nname = \"p\"\n[[workload]]\n";  // lines 1-5
+  const std::string bulk = head + "type = \"bulk\"\n  [[workload.signal]]\n";                          // line 7
+  EXPECT_EQ(error_of(bulk + "  at_s = 1\n  register = 7\n  value = 1\n"),
+            "t.toml:9:14: 'register' must be in [1, 6], got 7");
+  EXPECT_EQ(error_of(bulk + "  at_s = 1\n  register = 0\n  value = 1\n"),
+            "t.toml:9:14: 'register' must be in [1, 6], got 0");
+  EXPECT_EQ(error_of(bulk + "  at_s = 1\n  reg = 1\n  value = 1\n"),
+            "t.toml:9:3: unknown key 'reg' in [[workload.signal]]");
+  EXPECT_EQ(error_of(bulk + "  at_s = 1\n  register = 1\n"),
+            "t.toml:7:3: [[workload.signal]] needs 'at_s', 'register' and 'value'");
+  EXPECT_EQ(error_of(bulk + "  register = 1\n  value = 2\n"),
+            "t.toml:7:3: [[workload.signal]] needs 'at_s', 'register' and 'value'");
+  EXPECT_EQ(error_of(bulk + "  at_s = -1\n  register = 1\n  value = 1\n"),
+            "t.toml:8:10: 'at_s' must be in [0, 86400], got -1");
+  EXPECT_EQ(error_of(bulk + "  at_s = 1\n  register = 1\n  value = 1.5\n"),
+            "t.toml:10:11: 'value' must be an integer");
+  EXPECT_EQ(error_of(bulk + "  at_s = 2\n  register = 1\n  value = 1\n  [[workload.signal]]\n  at_s = 1\n"
+                            "  register = 1\n  value = 0\n"),
+            "t.toml:11:3: [[workload.signal]] entries must be in non-decreasing at_s order");
+  EXPECT_EQ(error_of(head + "type = \"bulk\"\nsignal = 1\n"),
+            "t.toml:7:10: workload.signal must be an array of tables ([[workload.signal]])");
+  // Register keys belong to their own workload type and take 1..6.
+  EXPECT_EQ(error_of(head + "type = \"bulk\"\nend_of_flow_register = 1\n"),
+            "t.toml:7:1: unknown key 'end_of_flow_register' in bulk [[workload]]");
+  EXPECT_EQ(error_of(head + "type = \"messages\"\ntarget_register = 1\n"),
+            "t.toml:7:1: unknown key 'target_register' in messages [[workload]]");
+  EXPECT_EQ(error_of(head + "type = \"flows\"\nsizes = [1]\nend_of_flow_register = 0\n"),
+            "t.toml:8:24: 'end_of_flow_register' must be in [1, 6], got 0");
+  EXPECT_EQ(error_of(head + "type = \"cbr\"\nrate_mbyte_s = 1\ntarget_register = \"R1\"\n"),
+            "t.toml:8:19: 'target_register' must be an integer");
+  EXPECT_EQ(error_of(head + "type = \"http2\"\ndependency_register = 9\n"),
+            "t.toml:7:23: 'dependency_register' must be in [1, 6], got 9");
+  EXPECT_EQ(error_of(head + "type = \"cbr\"\nrate_mbyte_s = 1\n"
+                           "  [[workload.phase]]\n  at_s = 0\n  rate_mbyte_s = 2\n"),
+            "t.toml:5:1: cbr [[workload]]: 'rate_mbyte_s' is the rate from 0 s, as is a [[workload.phase]] at 0");
+}
+
 TEST(Scenario, Overrides) {
   Scenario s;
   std::string err;

@@ -1,8 +1,9 @@
-// http2: one page load. At start_s the server tells the scheduler where the dependency information ends (register
-// `dependency_register` := stream offset just past the HTML, compared with packet SEQ by http2_aware) and writes
-// the HTML and headers (USER 1), the critical CSS/JS for the initial view (USER 1) and the images (USER 2, not
-// needed for the initial view). Measured from start_s until the receiving application holds the last byte of:
-// the HTML (dependency_ms), the critical objects (initial_view_ms), everything (page_load_ms).
+// http2: one page load. At start_s the server tells the scheduler where the dependency information ends
+// (dependency_register := the absolute stream offset just past the HTML, which http2_aware compares with a packet's
+// SEQ) and writes, in this order, the HTML and headers (USER 1), the critical CSS/JS for the initial view (USER 1)
+// and the images (USER 2: not needed for the initial view), each one write with push. Measured from start_s until
+// the receiving application holds the last byte of: the HTML (dependency_ms), HTML + critical objects
+// (initial_view_ms), everything (page_load_ms); null while not reached.
 #include <nlohmann/json.hpp>
 
 #include "workloads.hpp"
@@ -19,11 +20,19 @@ class Http2 final : public WorkloadBase {
 
   void event(Simulator& sim, AppSocket& app, std::uint64_t) override {
     start_ = sim.now();
-    app.set_register(spec_.dependency_register,
-                     static_cast<std::int64_t>(app.stream_offset() + spec_.html_bytes));
-    write(sim, app, spec_.html_bytes, kInitialPage, true, 0);
-    write(sim, app, spec_.critical_bytes, kInitialPage, true, 1);
-    write(sim, app, spec_.images_bytes, kLater, true, 2);
+    // Where the HTML will end if nothing else is written first (the usual case); written() corrects it otherwise.
+    announced_ = app.stream_offset() + spec_.html_bytes;
+    app.set_register(spec_.dependency_register, static_cast<std::int64_t>(announced_));
+    write(sim, spec_.html_bytes, kInitialPage, true, 0);
+    write(sim, spec_.critical_bytes, kInitialPage, true, 1);
+    write(sim, spec_.images_bytes, kLater, true, 2);
+  }
+
+  void written(Simulator&, AppSocket& app, std::uint64_t id, std::uint64_t end) override {
+    if (id == 0 && end != announced_) {
+      announced_ = end;
+      app.set_register(spec_.dependency_register, static_cast<std::int64_t>(end));
+    }
   }
 
   void completed(Simulator& sim, std::uint64_t id) override { done_[id] = sim.now(); }
@@ -42,6 +51,7 @@ class Http2 final : public WorkloadBase {
   Http2Workload spec_;
   std::optional<Instant> start_;
   std::optional<Instant> done_[3];
+  std::uint64_t announced_ = 0;
 };
 
 }  // namespace

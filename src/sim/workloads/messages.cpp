@@ -1,5 +1,8 @@
-// messages: `count` application messages of `size` bytes every interval_ms from start_s, each tagged `user`. A
-// message's latency is from its intended send time until the receiving application holds its last byte.
+// messages: `count` application messages of `size` bytes, message k due at start_s + k · interval_ms, each one
+// write tagged `user` with push. A message's latency is from its due time until the receiving application holds its
+// last byte (waiting for a full send buffer counts).
+#include <cmath>
+
 #include <nlohmann/json.hpp>
 
 #include "progmp/sim/latency_summary.hpp"
@@ -13,47 +16,51 @@ class Messages final : public WorkloadBase {
  public:
   explicit Messages(const MessagesWorkload& w) : WorkloadBase(w.signals), spec_(w) {}
 
-  void begin(Simulator& sim, AppSocket&) override { sim.schedule_at(at_seconds(spec_.start_s), *this, 0); }
-
-  void event(Simulator& sim, AppSocket& app, std::uint64_t) override {
-    if (!first_) first_ = sim.now();
-    msgs_.push_back(Msg{sim.now(), {}});
-    write(sim, app, spec_.size, spec_.user, true, msgs_.size() - 1);
-    if (msgs_.size() < spec_.count)
-      sim.schedule_in(Duration::nanos(static_cast<std::int64_t>(spec_.interval_ms * 1e6)), *this, 0);
+  void begin(Simulator& sim, AppSocket&) override {
+    first_ = at_seconds(spec_.start_s);
+    if (spec_.count > 0) sim.schedule_at(first_, *this, 0);
   }
 
-  void completed(Simulator& sim, std::uint64_t id) override {
-    msgs_[id].done = sim.now();
-    ++delivered_;
+  void event(Simulator& sim, AppSocket&, std::uint64_t) override {
+    // Every message due by now (several when interval_ms is 0), then wait for the next one.
+    while (queued_ < spec_.count && due(queued_) <= sim.now()) {
+      due_.push_back(due(queued_));
+      ++queued_;
+      write(sim, spec_.size, spec_.user, true, 0);
+    }
+    if (queued_ < spec_.count) sim.schedule_at(due(queued_), *this, 0);
   }
 
-  bool finished() const override { return delivered_ == spec_.count; }
+  void written(Simulator&, AppSocket&, std::uint64_t, std::uint64_t) override { ++sent_; }
+
+  void completed(Simulator& sim, std::uint64_t) override {
+    latency_ms_.push_back(ms_between(due_.front(), sim.now()));
+    due_.pop_front();
+  }
+
+  bool finished() const override { return latency_ms_.size() == spec_.count; }
 
   void report(nlohmann::json& out, Instant end) const override {
     out["type"] = "messages";
-    std::vector<double> lat;
-    for (const Msg& m : msgs_)
-      if (m.done) lat.push_back(ms_between(m.due, *m.done));
     nlohmann::json l;
-    to_json(l, summarize(lat));
-    out["latency_ms"] = l;
-    out["messages_sent"] = msgs_.size();
-    out["messages_delivered"] = delivered_;
-    const double secs = first_ && end > *first_ ? (end - *first_).as_seconds() : 0;
-    out["rate_mbyte_s"] =
-        secs > 0 ? static_cast<double>(delivered_ * spec_.size) / secs / 1e6 : 0.0;
+    to_json(l, summarize(latency_ms_));
+    out["latency_ms"] = std::move(l);
+    out["messages_sent"] = sent_;
+    out["messages_delivered"] = latency_ms_.size();
+    const double secs = queued_ > 0 && end > first_ ? (end - first_).as_seconds() : 0;
+    out["rate_mbyte_s"] = secs > 0 ? static_cast<double>(delivered_bytes()) / secs / 1e6 : 0.0;
   }
 
  private:
-  struct Msg {
-    Instant due;
-    std::optional<Instant> done;
-  };
+  Instant due(std::uint64_t k) const {
+    return first_ + Duration::nanos(std::llround(static_cast<double>(k) * spec_.interval_ms * 1e6));
+  }
+
   MessagesWorkload spec_;
-  std::optional<Instant> first_;
-  std::vector<Msg> msgs_;
-  std::uint64_t delivered_ = 0;
+  Instant first_;
+  std::uint64_t queued_ = 0, sent_ = 0;
+  std::deque<Instant> due_;  // due times of messages written but not yet delivered, in order
+  std::vector<double> latency_ms_;
 };
 
 }  // namespace

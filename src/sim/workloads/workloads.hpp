@@ -4,6 +4,7 @@
 #include <memory>
 #include <optional>
 
+#include "progmp/sim/rng.hpp"
 #include "workload_base.hpp"
 
 namespace progmp::sim::detail {
