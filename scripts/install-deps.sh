@@ -16,6 +16,7 @@ packages=(
   libbenchmark-dev                            # benchmarks in bench/
   valgrind                                    # memory checking of the benchmarks and tools
   python3                                     # helper scripts and experiments
+  python3-matplotlib                          # experiment plots (PNG, SVG)
 )
 
 missing=()

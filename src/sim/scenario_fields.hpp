@@ -28,6 +28,10 @@ struct FieldContext {
   std::string one_of(const toml::node& n, std::string_view key, std::initializer_list<std::string_view> allowed) const;
 };
 
+// A [[workload]] table (TOML text, as kept in Scenario::workload_tables) with top-level `key` set to `v`,
+// validated like the file; `text` is updated. Bad keys or values throw FieldError.
+Workload rewrite_workload(std::string& text, std::string_view key, const toml::node& v, const FieldContext& ctx);
+
 // Each returns false if `key` is not one of its table's keys; bad values throw FieldError.
 bool set_link_key(LinkSpec& link, std::string_view key, const toml::node& v, const FieldContext& ctx);
 bool set_path_key(PathSpec& path, std::string_view key, const toml::node& v, const FieldContext& ctx);

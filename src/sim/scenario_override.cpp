@@ -41,6 +41,17 @@ bool apply_override(Scenario& s, std::string_view assignment, std::string& error
       known = detail::set_transport_key(s.transport, rest, v, ctx);
     } else if (section == "scheduler") {
       known = detail::set_scheduler_key(s.scheduler, rest, v, ctx);
+    } else if (section == "workload") {
+      const std::string_view which = take();
+      std::size_t index = 0;
+      auto [ptr, ec] = std::from_chars(which.data(), which.data() + which.size(), index);
+      if (ec != std::errc{} || ptr != which.data() + which.size() || index >= s.workloads.size()) {
+        error = ctx.label + ": no workload '" + std::string(which) + "' (the scenario has " +
+                std::to_string(s.workloads.size()) + ", numbered from 0)";
+        return false;
+      }
+      s.workloads[index] = detail::rewrite_workload(s.workload_tables[index], rest, v, ctx);
+      known = true;
     } else if (section == "path" && rest.starts_with("*.")) {
       // path.*.<key>: every path (experiment grids sweep e.g. the loss of all paths at once).
       take();

@@ -366,7 +366,12 @@ void parse_root(const toml::table& root, Scenario& s, const FieldContext& ctx) {
         s.paths.push_back(std::move(p));
       }
     } else if (key == "workload") {
-      for (const auto& e : as_table_array(v, "workload", ctx)) s.workloads.push_back(parse_workload(*e.as_table(), ctx));
+      for (const auto& e : as_table_array(v, "workload", ctx)) {
+        s.workloads.push_back(parse_workload(*e.as_table(), ctx));
+        std::ostringstream text;
+        text << toml::toml_formatter{*e.as_table()};
+        s.workload_tables.push_back(text.str());
+      }
     } else if (key == "transport") {
       for (const auto& [tk, tv] : as_table(v, "[transport]", ctx)) {
         if (!detail::set_transport_key(s.transport, tk.str(), tv, ctx)) unknown_key(ctx, tk, "[transport]");
@@ -415,5 +420,21 @@ bool load_scenario(const std::string& path, Scenario& out, std::string& error) {
   ss << in.rdbuf();
   return parse_scenario(ss.str(), path, out, error);
 }
+
+namespace detail {
+
+Workload rewrite_workload(std::string& text, std::string_view key, const toml::node& v, const FieldContext& ctx) {
+  toml::table t = toml::parse(text);
+  if (key.empty() || key.find('.') != std::string_view::npos)
+    throw FieldError{ctx.label + ": unknown key"};
+  t.insert_or_assign(key, v);
+  Workload w = parse_workload(t, ctx);
+  std::ostringstream out;
+  out << toml::toml_formatter{t};
+  text = out.str();
+  return w;
+}
+
+}  // namespace detail
 
 }  // namespace progmp::sim

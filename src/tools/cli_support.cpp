@@ -9,6 +9,10 @@
 #include <sstream>
 #include <system_error>
 
+#include "progmp/lang/diagnostics.hpp"
+#include "progmp/runtime/builtin.hpp"
+#include "progmp/runtime/program.hpp"
+
 namespace progmp::tools {
 
 std::string_view version() { return PROGMP_VERSION; }
@@ -76,6 +80,44 @@ std::optional<std::filesystem::path> find_library_scheduler(std::string_view nam
   std::error_code ec;
   if (!std::filesystem::is_regular_file(p, ec)) return std::nullopt;
   return p;
+}
+
+bool resolve_scheduler(const std::string& spec, bool is_file, const std::filesystem::path& base, std::string& name,
+                       std::string& source, std::string& error, int& status) {
+  namespace fs = std::filesystem;
+  status = kExitInput;
+  if (!is_file && spec == runtime::kBuiltinMinRttName) {
+    name = spec;
+    source.clear();
+    return true;
+  }
+  fs::path file;
+  if (is_file || spec.ends_with(".progmp") || spec.find('/') != std::string::npos) {
+    file = fs::path(spec).is_absolute() || base.empty() ? fs::path(spec) : base / spec;
+    if (!is_file && !fs::exists(file)) file = spec;  // a command-line path is relative to the working directory
+  } else {
+    const std::optional<fs::path> found = find_library_scheduler(spec);
+    if (!found) {
+      error = "unknown scheduler '" + spec + "' (not a file, not in the scheduler library " + library_dir().string() + ")";
+      return false;
+    }
+    file = *found;
+  }
+  std::string reason;
+  std::optional<std::string> text = read_file(file.string(), reason);
+  if (!text) {
+    error = cannot_read_message(file.string(), reason);
+    return false;
+  }
+  const runtime::CompiledCode code = runtime::compile_for_interpreter(*text);
+  if (!code.ok) {
+    error = lang::format_diagnostics_text(code.diagnostics, file.string(), *text);
+    status = kExitDiagnostics;
+    return false;
+  }
+  name = code.header_name.empty() ? registration_name(file.string(), nullptr) : code.header_name;
+  source = *text;
+  return true;
 }
 
 }  // namespace progmp::tools

@@ -33,6 +33,14 @@ std::filesystem::path library_dir();
 // schedulers/<name>.progmp of the library if it exists.
 std::optional<std::filesystem::path> find_library_scheduler(std::string_view name);
 
+// A scheduler named on a command line or in a scenario/experiment file: a .progmp file (a path that exists or ends
+// in .progmp, relative paths against `base`; with `is_file` always a file) or a library name (builtin_minrtt, or
+// schedulers/<name>.progmp). On success `name` is its registration name and `source` its text (empty for the
+// built-in). On failure `error` is the message (for a program with errors: its formatted diagnostics) and
+// `status` the exit status (1 for errors in the program, 2 for an unknown name or unreadable file).
+bool resolve_scheduler(const std::string& spec, bool is_file, const std::filesystem::path& base, std::string& name,
+                       std::string& source, std::string& error, int& status);
+
 // Exit statuses shared by the subcommands (docs/cli.md).
 inline constexpr int kExitDiagnostics = 1;  // the program has errors (or warnings with -Werror)
 inline constexpr int kExitInput = 2;        // a file could not be read or is invalid

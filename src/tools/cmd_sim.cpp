@@ -59,35 +59,17 @@ class FileTraceSink final : public runtime::TraceSink {
   std::ofstream out_;
 };
 
-// A scheduler argument or scenario entry names a file (a path that exists or ends in .progmp) or a library
-// scheduler (builtin_minrtt, or schedulers/<name>.progmp of the library).
-void resolve_scheduler(const std::string& spec, bool is_file, const fs::path& base, sim::SessionOptions& out) {
+void use_scheduler(const std::string& spec, bool is_file, const fs::path& base, sim::SessionOptions& out) {
   if (spec.empty()) return;
-  if (!is_file && spec == runtime::kBuiltinMinRttName) {
-    out.scheduler_name = spec;
-    return;
+  std::string error;
+  int status = 0;
+  if (!resolve_scheduler(spec, is_file, base, out.scheduler_name, out.scheduler_source, error, status)) {
+    if (status == kExitDiagnostics) {
+      std::cerr << error;
+      throw CLI::RuntimeError(status);
+    }
+    fail("progmp sim: " + error, status);
   }
-  fs::path file;
-  if (is_file) {
-    file = fs::path(spec).is_absolute() ? fs::path(spec) : base / spec;
-  } else if (spec.ends_with(".progmp") || fs::exists(spec)) {
-    file = spec;
-  } else {
-    const std::optional<fs::path> found = find_library_scheduler(spec);
-    if (!found) fail("progmp sim: unknown scheduler '" + spec + "' (not a file, not in the scheduler library " +
-                         library_dir().string() + ")", kExitInput);
-    file = *found;
-  }
-  std::string reason;
-  std::optional<std::string> text = read_file(file.string(), reason);
-  if (!text) fail(cannot_read_message(file.string(), reason), kExitInput);
-  const runtime::CompiledCode code = runtime::compile_for_interpreter(*text);
-  if (!code.ok) {
-    std::cerr << lang::format_diagnostics_text(code.diagnostics, file.string(), *text);
-    throw CLI::RuntimeError(kExitDiagnostics);
-  }
-  out.scheduler_name = code.header_name.empty() ? registration_name(file.string(), nullptr) : code.header_name;
-  out.scheduler_source = *text;
 }
 
 std::string number(const json& v) {
@@ -149,9 +131,9 @@ void run_sim(const SimOptions& opt) {
   sim::SessionOptions so;
   const fs::path dir = fs::path(opt.scenario).parent_path();
   so.scenario_dir = dir.empty() ? "." : dir.string();
-  if (!opt.scheduler.empty()) resolve_scheduler(opt.scheduler, false, dir, so);
-  else if (!scenario.scheduler.file.empty()) resolve_scheduler(scenario.scheduler.file, true, dir, so);
-  else resolve_scheduler(scenario.scheduler.name, false, dir, so);
+  if (!opt.scheduler.empty()) use_scheduler(opt.scheduler, false, "", so);
+  else if (!scenario.scheduler.file.empty()) use_scheduler(scenario.scheduler.file, true, dir, so);
+  else use_scheduler(scenario.scheduler.name, false, dir, so);
 
   std::unique_ptr<FileTraceSink> trace;
   if (!opt.trace.empty()) {

@@ -10,5 +10,6 @@ void add_check_command(CLI::App& app);  // cmd_check.cpp
 void add_dump_command(CLI::App& app);   // cmd_dump.cpp
 void add_run_command(CLI::App& app);    // cmd_run.cpp
 void add_sim_command(CLI::App& app);    // cmd_sim.cpp
+void add_experiment_command(CLI::App& app);  // cmd_experiment.cpp
 
 }  // namespace progmp::tools

@@ -36,6 +36,7 @@ int main(int argc, char** argv) {
   progmp::tools::add_dump_command(app);
   progmp::tools::add_run_command(app);
   progmp::tools::add_sim_command(app);
+  progmp::tools::add_experiment_command(app);
 
   try {
     app.parse(argc, argv);

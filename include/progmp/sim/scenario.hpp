@@ -125,6 +125,8 @@ struct Scenario {
   TransportSpec transport;
   SchedulerSpec scheduler;
   std::vector<Workload> workloads;
+  // The TOML text of each [[workload]] table (as parsed), so that --set workload.<i>.<key> can re-validate it.
+  std::vector<std::string> workload_tables;
 };
 
 // Parses TOML text; `file_name` only labels error messages.
@@ -132,7 +134,8 @@ bool parse_scenario(std::string_view text, std::string_view file_name, Scenario&
 // Reads and parses a file.
 bool load_scenario(const std::string& path, Scenario& out, std::string& error);
 // Applies "key=value" (the CLI's --set): keys name, duration_s, seed, transport.<k>, scheduler.<k>,
-// path.<index|name>.<k> for any path key, path.*.<k> for every path; the value is a TOML value ("20", "0.02", "\"cubic\"", "true", "[1,2]").
+// path.<index|name>.<k> for any path key, path.*.<k> for every path, workload.<index>.<k> for a top-level key of a
+// [[workload]] table (e.g. workload.0.sizes=[1000]); the value is a TOML value ("20", "0.02", "\"cubic\"", "true", "[1,2]").
 // Errors are "--set KEY: message".
 bool apply_override(Scenario& scenario, std::string_view assignment, std::string& error);
 
