@@ -130,7 +130,8 @@ std::vector<ClaimVerdict> check_claims(const Experiment& e, const std::vector<Ag
         text.erase(std::remove_if(text.begin(), text.end(), [](char ch) { return ch == '[' || ch == ']'; }),
                    text.end());
         double x = 0;
-        std::istringstream(text) >> x;
+        if (text == "true") x = 1;  // booleans compare as 1 / 0
+        else std::istringstream(text) >> x;
         if (!compare(x, c.where_op, c.where_value)) continue;
       }
       double bound = 0;
