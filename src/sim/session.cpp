@@ -68,7 +68,7 @@ class SessionImpl final : public Session, public AppSocket, public transport::De
         options_(options),
         config_(make_config(scenario)),
         sender_(config_),
-        runtime_(sender_),
+        runtime_(sender_, make_runtime_config(scenario)),
         receiver_(transport::ConnectionId{kConn}, kToken, config_),
         receiver_host_(*this),
         sender_host_(*this),
@@ -141,6 +141,15 @@ class SessionImpl final : public Session, public AppSocket, public transport::De
 
  private:
   static constexpr std::size_t kSendChunk = 64 * 1024;
+
+  // The send buffer ([transport] snd_buf_kb) bounds the runtime's unacknowledged bytes (runtime.md §11.1); the
+  // generator seed follows the scenario seed, so RANDOM in a program is reproducible and varies with --seed.
+  static runtime::RuntimeConfig make_runtime_config(const Scenario& s) {
+    runtime::RuntimeConfig c;
+    c.snd_buf_bytes = s.transport.snd_buf_kb * 1024;
+    c.runtime_seed = s.seed;
+    return c;
+  }
 
   static TransportConfig make_config(const Scenario& s) {
     TransportConfig c;

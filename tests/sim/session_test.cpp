@@ -140,3 +140,23 @@ INSTANTIATE_TEST_SUITE_P(Library, Invariants, ::testing::ValuesIn(all_cases()), 
 
 }  // namespace
 }  // namespace progmp::sim
+
+namespace progmp::sim {
+namespace {
+
+TEST(Session, SendBufferBoundsUnacknowledgedBytes) {
+  // [transport] snd_buf_kb is the runtime's send buffer: the application can be ahead of the acknowledgements by
+  // at most that much.
+  const json r = simulate("name = \"buf\"\nduration_s = 2\nseed = 1\n" + path_toml("a", 10, 20, 0, 100) +
+                          "[transport]\nsnd_buf_kb = 64\n[[workload]]\ntype = \"bulk\"\n");
+  const auto app = r["app_bytes"].get<std::int64_t>();
+  const auto acked = r["data_acked_bytes"].get<std::int64_t>();
+  EXPECT_GT(acked, 1'000'000);
+  EXPECT_LE(app - acked, 64 * 1024);
+  const json big = simulate("name = \"buf\"\nduration_s = 2\nseed = 1\n" + path_toml("a", 10, 20, 0, 100) +
+                            "[[workload]]\ntype = \"bulk\"\n");
+  EXPECT_GT(big["app_bytes"].get<std::int64_t>() - big["data_acked_bytes"].get<std::int64_t>(), 1'000'000);
+}
+
+}  // namespace
+}  // namespace progmp::sim

@@ -256,3 +256,32 @@ TEST(Connection, IdleSubflowRestartsFromTheInitialWindow) {
 
 }  // namespace
 }  // namespace progmp::transport::test
+
+namespace progmp::transport::test {
+namespace {
+
+TEST(Connection, RemovedSubflowHandsItsPacketsBackAndNeverReturns) {
+  Pair p({{Duration::millis(5), 20'000'000}, {Duration::millis(25), 20'000'000}});
+  p.run_until(Instant::epoch() + Duration::millis(60));
+  p.send(500'000);
+  p.run_for(Duration::millis(30));
+  ASSERT_TRUE(p.sender.remove_subflow(Pair::kConn, p.ids[0], p.now));
+  EXPECT_FALSE(p.sender.subflow_available(Pair::kConn, p.ids[0]));
+  EXPECT_FALSE(p.sender.remove_subflow(Pair::kConn, p.ids[0], p.now));  // already gone
+  p.run_for(Duration::seconds(5));
+  EXPECT_EQ(p.delivered, 500'000u);  // its packets were reinjected on the other subflow
+  EXPECT_TRUE(p.intact);
+  EXPECT_FALSE(p.sender.subflow_available(Pair::kConn, p.ids[0]));
+}
+
+TEST(Connection, AtMost32SubflowsAndIdsIncrease) {
+  std::vector<PairPath> paths(33, PairPath{Duration::millis(5)});
+  Pair p(paths);
+  for (std::size_t i = 0; i < 32; ++i) EXPECT_EQ(p.ids[i], i + 1);
+  EXPECT_EQ(p.ids[32], 0u);  // the 33rd is refused
+  p.run_for(Duration::millis(20));
+  for (std::size_t i = 0; i < 32; ++i) EXPECT_TRUE(p.sender.subflow_available(Pair::kConn, p.ids[i]));
+}
+
+}  // namespace
+}  // namespace progmp::transport::test
