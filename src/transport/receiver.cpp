@@ -95,6 +95,10 @@ bool Receiver::handle_datagram(Instant now, std::uint32_t interface, std::span<c
     } else if (std::holds_alternative<wire::Join>(f) || std::holds_alternative<wire::Ping>(f)) {
       p->ack_now = true;
     } else if (const auto* data = std::get_if<wire::Data>(&f)) {
+      if (data->fin) {
+        fin_offset_ = data->data_offset + data->payload.size();
+        p->ack_now = true;
+      }
       on_data(*p, data->subflow_seq, data->data_offset, data->payload, now);
     }
   }

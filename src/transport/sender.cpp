@@ -163,6 +163,20 @@ void Sender::set_throttled(runtime::ConnId conn, runtime::SubflowId id, bool thr
   }
 }
 
+bool Sender::close(runtime::ConnId conn, std::int64_t stream_end, Instant now) {
+  now_ = now;
+  Conn* c = find(conn);
+  if (!c || c->fin_offset) return false;
+  c->fin_offset = stream_end;
+  rt_->end_of_flow(conn);
+  return true;
+}
+
+bool Sender::closed(runtime::ConnId conn) const {
+  const Conn* c = find(conn);
+  return c && c->fin_acked;
+}
+
 // ---- runtime::Transport ----
 
 runtime::EnqueueResult Sender::enqueue(runtime::ConnId conn, runtime::SubflowId id, const PacketMeta& packet) {

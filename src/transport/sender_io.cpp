@@ -134,6 +134,7 @@ bool Sender::process_ack(Conn& c, Subflow& s, const wire::Ack& ack, std::optiona
   const bool ok = s.board.on_ack(
       ack.cumulative, ack.sack_blocks(),
       [&](std::uint64_t, Segment& seg) {
+        if (seg.fin) c.fin_acked = true;
         newly_acked += seg.length;
         acked_scratch_.push_back(Acked{seg.sent_at, seg.length});
         if (!seg.ever_retransmitted && (!rtt_from || seg.sent_at > *rtt_from)) rtt_from = seg.sent_at;
@@ -239,6 +240,8 @@ void Sender::fail(Conn& c, Subflow& s, Instant now) {
   seq_scratch_.erase(std::unique(seq_scratch_.begin(), seq_scratch_.end()), seq_scratch_.end());
   std::erase_if(seq_scratch_, [&](std::int64_t q) { return q < c.data_una; });
   s.queue.clear();
+  for (std::uint64_t q = s.board.snd_una(); q < s.board.snd_nxt(); ++q)
+    if (s.board.at(q).fin) c.fin_in_flight = false;  // another subflow sends it again
   // The path's old subflow sequence space is abandoned: probes and the recovered subflow use a fresh path ID, which
   // the receiver treats as a new subflow (fresh cumulative ACK).
   s.board = Scoreboard();
@@ -345,6 +348,13 @@ std::optional<Transmit> Sender::poll_transmit(Instant now, std::span<std::byte> 
       bool retransmission = seq < s.board.snd_nxt();
       if (retransmission) {
         seg = s.board.at(seq);
+      } else if (s.queue.empty() && c.fin_offset && !c.fin_in_flight && !c.fin_acked &&
+                 c.data_una >= *c.fin_offset) {
+        // Everything is acknowledged: the FIN goes on this subflow, retransmitted like data until acknowledged.
+        seg.data_seq = *c.fin_offset;
+        seg.length = 0;
+        seg.fin = true;
+        c.fin_in_flight = true;
       } else {
         if (s.queue.empty()) continue;
         // RFC 5681 §4.1 (and Linux's slow_start_after_idle): after more than an RTO without sending, restart
@@ -364,7 +374,7 @@ std::optional<Transmit> Sender::poll_transmit(Instant now, std::span<std::byte> 
       // The payload; a packet acknowledged at the data level meanwhile is resent with zeros (only the subflow's
       // sequence space needs it; the receiver discards the data as a duplicate).
       std::span<std::byte> payload(payload_scratch_.data(), seg.length);
-      const std::size_t got = rt_->read_payload(c.id, seg.data_seq, payload);
+      const std::size_t got = seg.length > 0 ? rt_->read_payload(c.id, seg.data_seq, payload) : 0;
       if (got < seg.length) std::fill(payload.begin() + static_cast<std::ptrdiff_t>(got), payload.end(), std::byte{0});
       w->append(wire::Timestamp{now});
       const std::uint64_t loss_index = s.loss_window.sent(now);
@@ -379,7 +389,7 @@ std::optional<Transmit> Sender::poll_transmit(Instant now, std::span<std::byte> 
         seg.loss_index = loss_index;
         seq = s.board.push(seg);
       }
-      w->append(wire::Data{seq, static_cast<std::uint64_t>(seg.data_seq), payload, false, seg.psh});
+      w->append(wire::Data{seq, static_cast<std::uint64_t>(seg.data_seq), payload, seg.fin, seg.psh});
       s.cc->on_sent(now, Bytes(seg.length));
       s.counters.bytes_sent += seg.length;
       ++s.counters.segments_sent;

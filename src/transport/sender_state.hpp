@@ -93,6 +93,9 @@ struct Sender::Conn {
   std::optional<Instant> data_timer;  // data-level retransmission timer
   Duration data_backoff = Duration::zero();
   std::size_t next_subflow = 0;       // round-robin start for poll_transmit
+  std::optional<std::int64_t> fin_offset;  // set by close()
+  bool fin_in_flight = false;         // a subflow holds the FIN segment
+  bool fin_acked = false;
 };
 
 }  // namespace progmp::transport

@@ -285,3 +285,45 @@ TEST(Connection, AtMost32SubflowsAndIdsIncrease) {
 
 }  // namespace
 }  // namespace progmp::transport::test
+
+namespace progmp::transport::test {
+namespace {
+
+TEST(Connection, CloseSendsAFinOnceTheLastByteIsAcknowledged) {
+  Pair p({{Duration::millis(10), 20'000'000}, {Duration::millis(20), 20'000'000}});
+  p.run_until(Instant::epoch() + Duration::millis(50));
+  p.send(300'000);
+  ASSERT_TRUE(p.sender.close(Pair::kConn, 300'000, p.now));
+  EXPECT_FALSE(p.sender.close(Pair::kConn, 300'000, p.now));  // once
+  p.pump();
+  EXPECT_FALSE(p.receiver.stream_finished());
+  p.run_for(Duration::seconds(3));
+  EXPECT_EQ(p.delivered, 300'000u);
+  EXPECT_TRUE(p.receiver.stream_finished());
+  EXPECT_TRUE(p.sender.closed(Pair::kConn));
+}
+
+TEST(Connection, LostFinIsRetransmitted) {
+  Pair p({{Duration::millis(10), 20'000'000}});
+  p.run_until(Instant::epoch() + Duration::millis(25));
+  p.send(14'000);
+  p.run_for(Duration::millis(200));
+  ASSERT_EQ(p.delivered, 14'000u);
+  // Everything is acknowledged; the next forward datagram is the FIN: drop it once.
+  bool dropped = false;
+  p.drop = [&](std::uint32_t, bool fwd, std::uint64_t, Instant) {
+    if (fwd && !dropped) return dropped = true;
+    return false;
+  };
+  ASSERT_TRUE(p.sender.close(Pair::kConn, 14'000, p.now));
+  p.pump();
+  EXPECT_TRUE(dropped);
+  p.run_for(Duration::millis(100));
+  EXPECT_FALSE(p.sender.closed(Pair::kConn));
+  p.run_for(Duration::seconds(2));  // the RTO resends it
+  EXPECT_TRUE(p.receiver.stream_finished());
+  EXPECT_TRUE(p.sender.closed(Pair::kConn));
+}
+
+}  // namespace
+}  // namespace progmp::transport::test

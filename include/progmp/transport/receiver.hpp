@@ -55,6 +55,8 @@ class Receiver {
   bool set_backup(PathId path, bool backup);
 
   std::uint64_t delivered() const { return data_ack_; }  // bytes delivered in order = the data ACK
+  // True once the sender's FIN arrived and every byte before it was delivered: the stream is complete.
+  bool stream_finished() const { return fin_offset_ && data_ack_ >= *fin_offset_; }
   const ReceiverCounters& counters() const { return counters_; }
   std::size_t paths() const { return paths_.size(); }
 
@@ -88,6 +90,7 @@ class Receiver {
   std::vector<PathState> paths_;
   std::size_t next_path_ = 0;  // round-robin start for poll_transmit
   std::uint64_t data_ack_ = 0;
+  std::optional<std::uint64_t> fin_offset_;
   std::vector<std::byte> ring_;  // out-of-order data, indexed by offset mod size
   std::vector<Range> have_;      // received data ranges above data_ack_, ascending, disjoint, not adjacent
   ReceiverCounters counters_;

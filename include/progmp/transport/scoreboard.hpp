@@ -22,6 +22,7 @@ struct Segment {
   std::int64_t data_seq = 0;  // stream offset of the payload (the packet's SEQ)
   std::uint32_t length = 0;
   bool psh = false;
+  bool fin = false;  // the end of the stream (length 0)
   bool sacked = false;
   bool lost = false;
   bool retransmitted = false;       // a retransmission of this segment is in flight

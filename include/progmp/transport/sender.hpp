@@ -77,6 +77,13 @@ class Sender final : public runtime::Transport {
   bool set_backup(runtime::ConnId conn, runtime::SubflowId subflow, bool backup, Instant now);
   // The simulator reports whether the subflow's local link queue is above the THROTTLED threshold.
   void set_throttled(runtime::ConnId conn, runtime::SubflowId subflow, bool throttled, Instant now);
+  // The application's end of stream: no byte at or after `stream_end` will be sent. Calls Runtime::end_of_flow;
+  // once every byte is acknowledged at the data level the Sender sends a FIN (a DATA frame of length 0 at
+  // stream_end) on one subflow and retransmits it like data until it is acknowledged. False for an unknown
+  // connection or a second close.
+  bool close(runtime::ConnId conn, std::int64_t stream_end, Instant now);
+  // True once the peer acknowledged the FIN: the stream is complete.
+  bool closed(runtime::ConnId conn) const;
   // Sets the connection clock before an application call on the runtime.
   void set_time(Instant now) { now_ = now; }
 
