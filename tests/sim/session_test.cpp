@@ -160,3 +160,39 @@ TEST(Session, SendBufferBoundsUnacknowledgedBytes) {
 
 }  // namespace
 }  // namespace progmp::sim
+
+namespace progmp::sim {
+namespace {
+
+TEST(Session, MahimahiTraceSetsThePathRate) {
+  // One delivery opportunity per millisecond = 1000 datagrams/s ≈ 11.2 Mbit/s of 1400-byte payloads; the trace
+  // file is found relative to the scenario folder.
+  const fs::path dir = fs::temp_directory_path() / "progmp-trace-test";
+  fs::create_directories(dir);
+  {
+    std::ofstream t(dir / "one_per_ms.trace");
+    for (int ms = 1; ms <= 1000; ++ms) t << ms << '\n';
+  }
+  Scenario sc;
+  std::string error;
+  ASSERT_TRUE(parse_scenario("name = \"t\"\nduration_s = 5\n[[path]]\nname = \"a\"\ndelay_ms = 10\n"
+                             "trace = \"one_per_ms.trace\"\nqueue_pkts = 100\n[[workload]]\ntype = \"bulk\"\n",
+                             "t.toml", sc, error))
+      << error;
+  SessionOptions o;
+  o.scenario_dir = dir.string();
+  auto s = Session::create(sc, o, error);
+  ASSERT_TRUE(s) << error;
+  s->run();
+  const json r = s->result();
+  const double payload_mbit = 1000 * 1400 * 8 / 1e6;
+  EXPECT_GT(r["goodput_mbit"].get<double>(), 0.85 * payload_mbit);
+  EXPECT_LE(r["goodput_mbit"].get<double>(), payload_mbit);
+  o.scenario_dir = (dir / "elsewhere").string();
+  EXPECT_FALSE(Session::create(sc, o, error));
+  EXPECT_NE(error.find("one_per_ms.trace"), std::string::npos) << error;
+  fs::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace progmp::sim
