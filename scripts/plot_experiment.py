@@ -23,6 +23,44 @@ def number(text):
         return None
 
 
+def timeseries(out, plot, axes):
+    """Per-path throughput over time: mean over repetitions of each run's 100 ms bins, one subplot per path, one
+    line per scheduler and grid point."""
+    with open(os.path.join(out, "results.json")) as f:
+        runs = json.load(f)["runs"]
+    groups = {}
+    for r in runs:
+        ts = r.get("result", {}).get("timeseries")
+        if not ts:
+            continue
+        label = r["scheduler"]
+        if axes:
+            label += " (" + ", ".join(f"{a}={v}" for a, v in zip(axes, r["values"])) + ")"
+        for path, series in ts["paths"].items():
+            if plot["y"] not in ("*", path):
+                continue
+            groups.setdefault(path, {}).setdefault(label, []).append((ts["interval_ms"], series))
+    paths = sorted(groups)
+    fig, axs = plt.subplots(len(paths), 1, figsize=(8, 2.8 * max(1, len(paths))), sharex=True, squeeze=False)
+    for ax, path in zip(axs[:, 0], paths):
+        for label, runs_of in groups[path].items():
+            n = max(len(s) for _, s in runs_of)
+            mean = [sum(s[i] if i < len(s) else 0.0 for _, s in runs_of) / len(runs_of) for i in range(n)]
+            step = runs_of[0][0] / 1000.0
+            ax.plot([i * step for i in range(n)], mean, label=label)
+        ax.set_title(f"path {path}")
+        ax.set_ylabel(plot.get("ylabel") or "throughput (Mbit/s)")
+        ax.grid(True, alpha=0.3)
+        ax.legend(fontsize="small")
+    axs[-1, 0].set_xlabel(plot.get("xlabel") or "time (s)")
+    if plot.get("title"):
+        fig.suptitle(plot["title"])
+    fig.tight_layout()
+    for ext in ("png", "svg"):
+        fig.savefig(os.path.join(out, f"{plot['name']}.{ext}"), dpi=120)
+    plt.close(fig)
+
+
 def main(out):
     with open(os.path.join(out, "plots.json")) as f:
         spec = json.load(f)
@@ -30,6 +68,9 @@ def main(out):
     with open(os.path.join(out, "aggregates.csv")) as f:
         rows = list(csv.DictReader(f))
     for plot in spec["plots"]:
+        if plot.get("kind") == "timeseries":
+            timeseries(out, plot, axes)
+            continue
         others = [a for a in axes if a != plot["x"]]
         series = {}
         for r in rows:

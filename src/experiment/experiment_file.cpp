@@ -122,7 +122,7 @@ void parse(const toml::table& root, bool quick, Experiment& e, const Reader& r) 
           if (k2 == "name") p.name = r.str(pv, k2);
           else if (k2 == "x") p.x = r.str(pv, k2);
           else if (k2 == "y") p.y = r.str(pv, k2);
-          else if (k2 == "kind") p.kind = r.one_of(pv, k2, {"line", "bar"});
+          else if (k2 == "kind") p.kind = r.one_of(pv, k2, {"line", "bar", "timeseries"});
           else if (k2 == "title") p.title = r.str(pv, k2);
           else if (k2 == "xlabel") p.xlabel = r.str(pv, k2);
           else if (k2 == "ylabel") p.ylabel = r.str(pv, k2);
@@ -130,7 +130,13 @@ void parse(const toml::table& root, bool quick, Experiment& e, const Reader& r) 
           else if (k2 == "logy") p.logy = r.boolean(pv, k2);
           else r.unknown(pk, "[[plot]]");
         }
-        if (p.name.empty() || p.x.empty() || p.y.empty()) r.fail(pn, "[[plot]] needs 'name', 'x' and 'y'");
+        if (p.kind == "timeseries") {
+          // Per-path throughput over time: y names the paths ("*" = all), one line per scheduler and grid point.
+          if (p.name.empty()) r.fail(pn, "[[plot]] needs 'name'");
+          if (p.y.empty()) p.y = "*";
+        } else if (p.name.empty() || p.x.empty() || p.y.empty()) {
+          r.fail(pn, "[[plot]] needs 'name', 'x' and 'y'");
+        }
         e.plots.push_back(p);
       }
     } else if (key == "claim") {
@@ -188,6 +194,7 @@ void parse(const toml::table& root, bool quick, Experiment& e, const Reader& r) 
     }
   }
   for (const PlotSpec& p : e.plots) {
+    if (p.kind == "timeseries") continue;
     bool axis = false;
     for (const Axis& a : e.grid) axis = axis || a.key == p.x;
     if (!axis) throw Fail{e.file.string() + ": [[plot]] '" + p.name + "': x '" + p.x + "' is not a grid axis"};

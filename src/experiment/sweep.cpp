@@ -37,7 +37,6 @@ Row run_one(const Experiment& e, const sim::Scenario& base, const RunSpec& spec,
   }
   session->run();
   row.result = session->result();
-  row.result.erase("timeseries");
   for (auto& w : row.result["workloads"]) w.erase("flows");
   return row;
 }

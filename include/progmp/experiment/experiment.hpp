@@ -22,7 +22,8 @@ struct Axis {
 struct PlotSpec {
   std::string name;                 // output file stem
   std::string x, y;                 // x: an axis key; y: a result column ("workloads.0.fct_ms_mean")
-  std::string kind = "line";        // "line" (mean ± 95 % CI per x) or "bar"
+  std::string kind = "line";        // "line" (mean ± 95 % CI per x), "bar", or "timeseries" (per-path throughput
+                                    // over time from the runs' time series; y = a path name or "*", no x)
   std::string title, xlabel, ylabel;
   bool logx = false, logy = false;
 };

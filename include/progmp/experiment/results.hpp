@@ -16,7 +16,7 @@ namespace progmp::experiment {
 struct Row {
   RunSpec spec;
   std::uint64_t seed = 0;
-  nlohmann::json result;  // the `progmp sim --json` object (timeseries and per-flow lists removed)
+  nlohmann::json result;  // the `progmp sim --json` object (per-flow lists removed)
   std::string error;      // non-empty if the run could not start
 };
 
