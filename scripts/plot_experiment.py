@@ -33,7 +33,8 @@ def timeseries(out, plot, axes):
         ts = r.get("result", {}).get("timeseries")
         if not ts:
             continue
-        label = r["scheduler"]
+        label = os.path.splitext(os.path.basename(r["scheduler"]))[0] if r["scheduler"].endswith(".progmp") \
+            else r["scheduler"]
         if axes:
             label += " (" + ", ".join(f"{a}={v}" for a, v in zip(axes, r["values"])) + ")"
         for path, series in ts["paths"].items():

@@ -58,10 +58,10 @@ std::vector<Aggregate> aggregate(const Experiment& e, const std::vector<Row>& ro
   std::vector<std::pair<std::vector<std::string>, std::string>> order;
   for (const Row& r : rows) {
     if (!r.error.empty()) continue;
-    const auto key = std::make_pair(r.spec.values, r.spec.scheduler);
+    const auto key = std::make_pair(r.spec.values, scheduler_label(r.spec.scheduler));
     if (std::find(order.begin(), order.end(), key) == order.end()) order.push_back(key);
     for (const auto& [col, v] : flatten(r.result))
-      if (v.is_number()) samples[{r.spec.values, r.spec.scheduler, col}].push_back(v.get<double>());
+      if (v.is_number()) samples[{r.spec.values, key.second, col}].push_back(v.get<double>());
   }
   (void)e;
   std::vector<Aggregate> out;

@@ -220,6 +220,11 @@ bool load_experiment(const std::filesystem::path& file, bool quick, Experiment& 
   return false;
 }
 
+std::string scheduler_label(const std::string& entry) {
+  const std::filesystem::path p(entry);
+  return p.extension() == ".progmp" ? p.stem().string() : entry;
+}
+
 std::vector<RunSpec> expand(const Experiment& e) {
   std::vector<RunSpec> out;
   std::vector<std::size_t> at(e.grid.size(), 0);

@@ -84,7 +84,7 @@ bool write_results(const std::filesystem::path& dir, const Experiment& e, const 
   csv << '\n';
   for (std::size_t i = 0; i < rows.size(); ++i) {
     const Row& r = rows[i];
-    csv << r.spec.index << ',' << csv_field(r.spec.scheduler) << ',' << r.spec.repetition << ',' << r.seed;
+    csv << r.spec.index << ',' << csv_field(scheduler_label(r.spec.scheduler)) << ',' << r.spec.repetition << ',' << r.seed;
     for (const std::string& v : r.spec.values) csv << ',' << csv_field(v);
     for (const auto& c : columns) {
       auto it = flat[i].find(c);

@@ -77,11 +77,14 @@ op = "<"
 value = 0.001
 )";
 
-SchedulerResolver library_resolver() {
-  return [](const std::string& name, std::string& reg, std::string& source, std::string& error) {
-    reg = name;
+// Library names from schedulers/, .progmp entries relative to `dir` (the experiment's folder).
+SchedulerResolver library_resolver(const fs::path& dir = {}) {
+  return [dir](const std::string& name, std::string& reg, std::string& source, std::string& error) {
+    reg = scheduler_label(name);
     if (name == "builtin_minrtt") return true;
-    std::ifstream in(fs::path(PROGMP_SOURCE_DIR) / "schedulers" / (name + ".progmp"));
+    const fs::path file = name.ends_with(".progmp") ? dir / name
+                                                    : fs::path(PROGMP_SOURCE_DIR) / "schedulers" / (name + ".progmp");
+    std::ifstream in(file);
     if (!in) {
       error = "no scheduler " + name;
       return false;
@@ -290,14 +293,18 @@ TEST(Experiments, EveryExperimentRunsInQuickMode) {
     ASSERT_TRUE(load_experiment(file, true, e, error)) << error;
     SweepOptions o;
     o.jobs = 2;
-    const auto rows = run_sweep(e, library_resolver(), o);
+    const auto rows = run_sweep(e, library_resolver(entry.path()), o);
     EXPECT_EQ(rows.size(), expand(e).size()) << file;
     for (const Row& r : rows) {
       EXPECT_TRUE(r.error.empty()) << file << ": " << r.error;
       EXPECT_TRUE(r.result.value("in_order", false)) << file << " run " << r.spec.index;
     }
+    // Every claim finds grid points to check (a typo in a metric or scheduler name would match nothing).
     const auto verdicts = check_claims(e, aggregate(e, rows));
-    EXPECT_EQ(verdicts.size(), e.claims.size());
+    ASSERT_EQ(verdicts.size(), e.claims.size());
+    for (std::size_t i = 0; i < verdicts.size(); ++i)
+      EXPECT_EQ(verdicts[i].detail.find("no grid point matched"), std::string::npos)
+          << file << ": " << e.claims[i].text;
   }
   EXPECT_GE(found, 1u);
 }

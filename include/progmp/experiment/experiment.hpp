@@ -66,6 +66,10 @@ struct RunSpec {
   int repetition = 0;
 };
 
+// How results name a scheduler entry: a .progmp file by its stem ("dir/blest.progmp" → "blest"), a library
+// name as written. Claims and plots use these labels.
+std::string scheduler_label(const std::string& entry);
+
 // All runs in their fixed order.
 std::vector<RunSpec> expand(const Experiment& e);
 
