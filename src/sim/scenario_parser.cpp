@@ -321,6 +321,7 @@ Workload parse_workload(const toml::table& t, const FieldContext& ctx) {
       else if (key == "size") m.size = u64(v, key, 1);
       else if (key == "interval_ms") m.interval_ms = ctx.number(v, key, 0, 1e6);
       else if (key == "user") m.user = ctx.integer(v, key, INT64_MIN, INT64_MAX);
+      else if (key == "deadline_ms") m.deadline_ms = ctx.integer(v, key, 1, 86'400'000);
       else if (key == "start_s") m.start_s = start(v, key);
       else if (key == "signal") signals(v, m.signals);
       else unknown_key(ctx, k, "messages [[workload]]");

@@ -24,6 +24,7 @@
 #include "commands.hpp"
 #include "progmp/experiment/experiment.hpp"
 #include "progmp/experiment/results.hpp"
+#include "progmp/sim/scenario.hpp"
 
 namespace progmp::tools {
 namespace {
@@ -100,7 +101,18 @@ void run_experiment(const ExperimentOptions& opt) {
   std::string error;
   if (!load_experiment(opt.file, opt.quick, e, error)) fail(error, kExitInput);
   if (opt.runs > 0) e.runs = opt.runs;
-  // Check every scheduler once before starting (a typo should not surface after hours of runs).
+  // Check the scenario and every grid value, then every scheduler, before starting: a typo should not surface
+  // after hours of runs.
+  {
+    sim::Scenario base;
+    if (!sim::load_scenario(e.scenario.string(), base, error)) fail(error, kExitInput);
+    for (const Axis& a : e.grid)
+      for (const std::string& v : a.values) {
+        sim::Scenario copy = base;
+        if (!sim::apply_override(copy, a.key + "=" + v, error))
+          fail(e.file.string() + ": [grid] " + error, kExitInput);
+      }
+  }
   for (const std::string& s : e.schedulers) {
     std::string name, source;
     int status = 0;

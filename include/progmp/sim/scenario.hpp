@@ -105,6 +105,8 @@ struct MessagesWorkload {
   double interval_ms = 100;
   std::int64_t user = 0;
   double start_s = 0;
+  // If set, each message's USER is its absolute deadline in ms: due time + deadline_ms (deadline_aware).
+  std::optional<std::int64_t> deadline_ms;
   std::vector<RegisterSignal> signals;
 };
 struct Http2Workload {

@@ -26,7 +26,11 @@ class Messages final : public WorkloadBase {
     while (queued_ < spec_.count && due(queued_) <= sim.now()) {
       due_.push_back(due(queued_));
       ++queued_;
-      write(sim, spec_.size, spec_.user, true, 0);
+      // With deadline_ms, USER is the message's absolute deadline in ms on CURRENT_TIME_MS's clock
+      // (deadline_aware reads it); otherwise the fixed tag.
+      const std::int64_t user =
+          spec_.deadline_ms ? due(queued_ - 1).ns_since_epoch() / 1'000'000 + *spec_.deadline_ms : spec_.user;
+      write(sim, spec_.size, user, true, 0);
     }
     if (queued_ < spec_.count) sim.schedule_at(due(queued_), *this, 0);
   }
@@ -42,6 +46,14 @@ class Messages final : public WorkloadBase {
 
   void report(nlohmann::json& out, Instant end) const override {
     out["type"] = "messages";
+    if (spec_.deadline_ms) {
+      // Late deliveries, plus messages still undelivered at the end whose deadline has passed.
+      const auto deadline = static_cast<double>(*spec_.deadline_ms);
+      std::size_t missed = 0;
+      for (double l : latency_ms_) missed += l > deadline;
+      for (const Instant& d : due_) missed += ms_between(d, end) > deadline;
+      out["deadline_missed"] = missed;
+    }
     nlohmann::json l;
     to_json(l, summarize(latency_ms_));
     out["latency_ms"] = std::move(l);
