@@ -1,10 +1,11 @@
-// ns per execution of three schedulers on the interpreter against hand-written C++ implementations of the same
-// logic over the same view, for 1, 2, 4, 8 subflows and Q lengths 1, 64, 4096. Both sides produce the same effect
-// log (checked before measuring). After the Google Benchmark output, a table prints interp/native ratios measured
-// side by side in this one run.
+// ns per execution of three schedulers on the interpreter and on the AOT engine (generated C++ compiled by the
+// system compiler at startup) against hand-written C++ implementations of the same logic over the same view, for
+// 1, 2, 4, 8 subflows and Q lengths 1, 64, 4096. All sides produce the same effect log (checked before measuring).
+// After the Google Benchmark output, a table prints interp/native and aot/native ratios measured side by side in
+// this one run.
 //
 //   scheduler_bench [--benchmark_min_time=0.05] [google benchmark flags]
-//   scheduler_bench --single=minrtt/2/64/interp --iterations=N   (one configuration, for callgrind)
+//   scheduler_bench --single=minrtt/2/64/interp --iterations=N   (one configuration, for callgrind; also /aot)
 #include <benchmark/benchmark.h>
 
 #include <cstdio>
@@ -14,6 +15,10 @@
 #include <string>
 #include <vector>
 
+#include <filesystem>
+#include <unistd.h>
+
+#include "progmp/exec/aot.hpp"
 #include "progmp/exec/interp.hpp"
 #include "progmp/ir/nodes.hpp"
 #include "progmp/lang/compile.hpp"
@@ -126,6 +131,38 @@ std::unique_ptr<Executable> compile(const char* src) {
   return interp::make_executable(ir::lower(*out.program));
 }
 
+// The three programs compiled ahead of time into one shared object, once per process.
+std::shared_ptr<const aot::Library> aot_library() {
+  static const std::shared_ptr<const aot::Library> lib = [] {
+    aot::SourceBuilder b;
+    for (const Scheduler& s : kSchedulers) {
+      auto out = lang::compile(s.source);
+      b.add(*ir::lower(*out.program), s.source, s.name);
+    }
+    const auto dir = std::filesystem::temp_directory_path() / ("progmp-bench-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    const std::string so = (dir / "schedulers.so").string();
+    std::string error;
+    std::shared_ptr<const aot::Library> l;
+    if (aot::compile_shared_object(b.finish(), so, error)) l = aot::Library::open(so, error);
+    std::error_code ec;
+    std::filesystem::remove_all(dir, ec);  // the loaded library stays mapped
+    if (!l) {
+      std::fprintf(stderr, "scheduler_bench: AOT compilation failed: %s\n", error.c_str());
+      std::exit(1);
+    }
+    return l;
+  }();
+  return lib;
+}
+
+std::unique_ptr<Executable> compile_aot(const Scheduler& s) {
+  auto lib = aot_library();
+  const int i = lib->find(s.source);
+  if (i < 0) std::exit(1);
+  return aot::make_executable(lib, static_cast<std::size_t>(i));
+}
+
 std::string describe(const EffectLog& log) {
   std::string s;
   for (const Effect& e : log.entries())
@@ -146,7 +183,7 @@ void check_equivalence(const Scheduler& s, Executable& exe, const Fixture& f) {
   exe.run(f.view, sa, a);
   s.native(f.view, sb, b);
   if (describe(a) != describe(b) || sa.registers != sb.registers) {
-    std::fprintf(stderr, "%s: interpreter and native disagree: %s vs %s\n", s.name, describe(a).c_str(),
+    std::fprintf(stderr, "%s: engine and native disagree: %s vs %s\n", s.name, describe(a).c_str(),
                  describe(b).c_str());
     std::exit(1);
   }
@@ -155,6 +192,23 @@ void check_equivalence(const Scheduler& s, Executable& exe, const Fixture& f) {
 void bench_interp(benchmark::State& state, const Scheduler* s, int n, int qlen) {
   Fixture f(n, qlen);
   auto exe = compile(s->source);
+  check_equivalence(*s, *exe, f);
+  ExecScratch scratch;
+  exe->prepare(f.view, scratch);
+  EffectLog log;
+  log.reserve(2 * f.q.size());
+  ExecState st;
+  st.scratch = &scratch;
+  for (auto _ : state) {
+    log.clear();
+    st.registers[0] = 0;
+    benchmark::DoNotOptimize(exe->run(f.view, st, log));
+  }
+}
+
+void bench_aot(benchmark::State& state, const Scheduler* s, int n, int qlen) {
+  Fixture f(n, qlen);
+  auto exe = compile_aot(*s);
   check_equivalence(*s, *exe, f);
   ExecScratch scratch;
   exe->prepare(f.view, scratch);
@@ -205,9 +259,10 @@ int run_single(const std::string& which, long iterations) {
     for (int n : kSubflows)
       for (int q : kQueue) {
         const bool interp = which == name(s.name, n, q, "interp");
-        if (!interp && which != name(s.name, n, q, "native")) continue;
+        const bool aot = which == name(s.name, n, q, "aot");
+        if (!interp && !aot && which != name(s.name, n, q, "native")) continue;
         Fixture f(n, q);
-        auto exe = compile(s.source);
+        auto exe = aot ? compile_aot(s) : compile(s.source);
         ExecScratch scratch;
         exe->prepare(f.view, scratch);
         EffectLog log;
@@ -217,7 +272,7 @@ int run_single(const std::string& which, long iterations) {
         for (long i = 0; i < iterations; ++i) {
           log.clear();
           st.registers[0] = 0;
-          if (interp) {
+          if (interp || aot) {
             exe->run(f.view, st, log);
           } else {
             s.native(f.view, st, log);
@@ -253,22 +308,25 @@ int main(int argc, char** argv) {
       for (int q : kQueue) {
         benchmark::RegisterBenchmark(name(s.name, n, q, "native").c_str(), bench_native, &s, n, q);
         benchmark::RegisterBenchmark(name(s.name, n, q, "interp").c_str(), bench_interp, &s, n, q);
+        benchmark::RegisterBenchmark(name(s.name, n, q, "aot").c_str(), bench_aot, &s, n, q);
       }
   int rargc = static_cast<int>(rest.size());
   benchmark::Initialize(&rargc, rest.data());
   RatioReporter reporter;
   benchmark::RunSpecifiedBenchmarks(&reporter);
 
-  std::printf("\nns per execution, interpreter vs hand-written C++ (same view, same effects), one run:\n");
-  std::printf("%-12s %9s %7s %10s %10s %7s\n", "scheduler", "subflows", "Q", "native", "interp", "ratio");
+  std::printf("\nns per execution, interpreter and AOT vs hand-written C++ (same view, same effects), one run:\n");
+  std::printf("%-12s %9s %7s %10s %10s %10s %8s %8s %8s\n", "scheduler", "subflows", "Q", "native", "interp", "aot",
+              "interp/n", "aot/n", "aot/int");
   for (const Scheduler& s : kSchedulers)
     for (int n : kSubflows)
       for (int q : kQueue) {
         const auto a = reporter.ns.find(name(s.name, n, q, "native"));
         const auto b = reporter.ns.find(name(s.name, n, q, "interp"));
-        if (a == reporter.ns.end() || b == reporter.ns.end()) continue;
-        std::printf("%-12s %9d %7d %10.1f %10.1f %6.2fx\n", s.name, n, q, a->second, b->second,
-                    b->second / a->second);
+        const auto c = reporter.ns.find(name(s.name, n, q, "aot"));
+        if (a == reporter.ns.end() || b == reporter.ns.end() || c == reporter.ns.end()) continue;
+        std::printf("%-12s %9d %7d %10.1f %10.1f %10.1f %7.2fx %7.2fx %7.2fx\n", s.name, n, q, a->second, b->second,
+                    c->second, b->second / a->second, c->second / a->second, c->second / b->second);
       }
   benchmark::Shutdown();
   return 0;

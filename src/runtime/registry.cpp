@@ -51,7 +51,9 @@ Registry::Registry(ProgramCompiler compiler) : compiler_(std::move(compiler)) {
   default_ = std::string(kBuiltinMinRttName);
 }
 
-LoadResult Registry::load(std::string_view name, std::string_view source) {
+LoadResult Registry::load(std::string_view name, std::string_view source) { return load(name, source, compiler_); }
+
+LoadResult Registry::load(std::string_view name, std::string_view source, const ProgramCompiler& compiler) {
   LoadResult r;
   if (!name.empty()) {
     r.name = std::string(name);
@@ -64,7 +66,7 @@ LoadResult Registry::load(std::string_view name, std::string_view source) {
       return r;
     }
   }
-  CompiledCode code = compiler_(source);
+  CompiledCode code = compiler(source);
   if (!code.ok) {
     r.status = Status::CompileError;
     r.diagnostics = std::move(code.diagnostics);

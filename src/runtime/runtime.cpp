@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "connection.hpp"
+#include "progmp/exec/aot.hpp"
 #include "json_writer.hpp"
 #include "progmp/lang/diagnostics.hpp"
 #include "shared.hpp"
@@ -40,6 +41,37 @@ const Registry& Runtime::registry() const { return *registry_; }
 
 LoadResult Runtime::load_scheduler(std::string_view name, std::string_view source) {
   LoadResult r = registry_->load(name, source);
+  trace_load(r);
+  return r;
+}
+
+LoadResult Runtime::load_scheduler_so(std::string_view name, const std::string& path) {
+  std::string error;
+  std::shared_ptr<const aot::Library> lib = aot::Library::open(path, error);
+  if (lib && lib->programs().size() != 1) {
+    error = path + " holds " + std::to_string(lib->programs().size()) + " programs, not one";
+    lib.reset();
+  }
+  LoadResult r;
+  if (!lib) {
+    r.status = Status::BadAbi;
+    r.name = std::string(name);
+    lang::Diagnostic d;
+    d.message = error;
+    r.diagnostics.push_back(std::move(d));
+  } else {
+    const ProgramCompiler with_aot = [&lib](std::string_view source) {
+      CompiledCode code = compile_for_interpreter(source);
+      if (code.ok) code.accelerated = aot::make_executable(lib, 0);
+      return code;
+    };
+    r = registry_->load(name, lib->programs().front().source, with_aot);
+  }
+  trace_load(r);
+  return r;
+}
+
+void Runtime::trace_load(const LoadResult& r) {
   if (shared_->trace.sink) {
     std::string& line = shared_->ws.line;
     line.clear();
@@ -51,7 +83,6 @@ LoadResult Runtime::load_scheduler(std::string_view name, std::string_view sourc
     w.end_object();
     shared_->trace.sink->write(line);
   }
-  return r;
 }
 
 Status Runtime::unload_scheduler(std::string_view name) { return registry_->unload(name); }

@@ -11,5 +11,6 @@ void add_dump_command(CLI::App& app);   // cmd_dump.cpp
 void add_run_command(CLI::App& app);    // cmd_run.cpp
 void add_sim_command(CLI::App& app);    // cmd_sim.cpp
 void add_experiment_command(CLI::App& app);  // cmd_experiment.cpp
+void add_compile_command(CLI::App& app);     // cmd_compile.cpp
 
 }  // namespace progmp::tools

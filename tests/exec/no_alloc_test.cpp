@@ -6,6 +6,14 @@
 #include <cstdlib>
 #include <new>
 
+#include <unistd.h>
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "progmp/exec/aot.hpp"
 #include "view_builder.hpp"
 
 namespace {
@@ -35,6 +43,7 @@ void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
 namespace progmp::testing {
 namespace {
 
+// Interpreter and AOT engine.
 TEST(NoAllocation, ExecutionsOverPreparedScratchDoNotAllocate) {
   const char* programs[] = {
       // minimum RTT with reinjection, snapshots, lambdas, POP, PUSH
@@ -60,8 +69,25 @@ TEST(NoAllocation, ExecutionsOverPreparedScratchDoNotAllocate) {
   vb.reinject(*vb.qu[3]);
   const SchedulerView view = vb.view();
 
+  // The same programs on the AOT engine (one shared object for both, compiled once).
+  aot::SourceBuilder builder;
+  for (const char* src : programs) builder.add(*compile_ok(src), src);
+  const std::string so = (std::filesystem::temp_directory_path() /
+                          ("progmp-noalloc-" + std::to_string(::getpid()) + ".so")).string();
+  std::string error;
+  ASSERT_TRUE(aot::compile_shared_object(builder.finish(), so, error)) << error;
+  auto lib = aot::Library::open(so, error);
+  std::filesystem::remove(so);  // stays mapped
+  ASSERT_TRUE(lib) << error;
+
+  std::vector<std::unique_ptr<Executable>> engines;
   for (const char* src : programs) {
-    auto exe = interp::make_executable(compile_ok(src));
+    engines.push_back(interp::make_executable(compile_ok(src)));
+    engines.push_back(aot::make_executable(lib, static_cast<std::size_t>(lib->find(src))));
+  }
+  for (std::size_t e = 0; e < engines.size(); ++e) {
+    const char* src = programs[e / 2];
+    Executable* exe = engines[e].get();
     ExecScratch scratch;
     EffectLog log;
     ExecState state;
@@ -75,7 +101,7 @@ TEST(NoAllocation, ExecutionsOverPreparedScratchDoNotAllocate) {
       ASSERT_NE(r.end, EndCause::StepLimit);
       ASSERT_FALSE(log.entries().empty());
     }
-    EXPECT_EQ(g_allocations.load() - before, 0) << src;
+    EXPECT_EQ(g_allocations.load() - before, 0) << exe->engine_name() << ": " << src;
   }
 }
 

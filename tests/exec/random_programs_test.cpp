@@ -7,45 +7,11 @@
 #include <set>
 
 #include "support/program_gen.hpp"
+#include "random_view.hpp"
 #include "view_builder.hpp"
 
 namespace progmp::testing {
 namespace {
-
-ViewBuilder random_view(std::mt19937_64& rng) {
-  ViewBuilder vb;
-  auto pick = [&](int n) { return static_cast<int>(rng() % static_cast<std::uint64_t>(n)); };
-  const int n_sf = pick(5);
-  for (int i = 0; i < n_sf; ++i) {
-    SubflowSnapshot& s = vb.subflow(1 + i * (1 + pick(3)), 1000 + pick(100000), pick(20), pick(20));
-    s.queued = pick(3);
-    s.lossy = pick(5) == 0;
-    s.throttled = pick(5) == 0;
-    s.is_backup = pick(4) == 0;
-    s.has_delay_in = pick(2) == 0;
-    s.delay_in_us = pick(5000);
-    s.user = pick(10);
-  }
-  std::int64_t seq = 0;
-  const int n_sent = pick(12), n_unsent = pick(12);
-  for (int i = 0; i < n_sent; ++i) {
-    std::vector<int> on;
-    for (int k = 0; k < n_sf; ++k)
-      if (pick(2)) on.push_back(k);
-    PacketMeta& p = vb.sent(seq, on, 1 + pick(1400));
-    seq += p.length;
-    if (pick(4) == 0) vb.reinject(p);
-  }
-  for (int i = 0; i < n_unsent; ++i) {
-    PacketMeta& p = vb.unsent(seq, 1 + pick(1400));
-    p.user = pick(3);
-    p.psh = pick(2) == 0;
-    seq += p.length;
-  }
-  vb.window_end = pick(3) == 0 ? kUnlimitedWindow : seq / 2;
-  vb.now_us = pick(10'000'000);
-  return vb;
-}
 
 TEST(RandomPrograms, CompileRunAndStayWithinTheView) {
   const int kPrograms = 300;

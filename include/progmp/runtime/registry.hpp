@@ -43,6 +43,8 @@ class Registry {
   // §2.2/§2.3: name non-empty → it (must be valid and not reserved, checked before compiling); else the header
   // name; else NoName. With an error the registry is unchanged.
   LoadResult load(std::string_view name, std::string_view source);
+  // The same with another compiler for this one source (load_scheduler_so: interpreter + a loaded AOT engine).
+  LoadResult load(std::string_view name, std::string_view source, const ProgramCompiler& compiler);
   Status unload(std::string_view name);               // UnknownScheduler, Builtin, IsDefault
   Status set_default(std::string_view name);           // UnknownScheduler
   const std::string& default_name() const { return default_; }

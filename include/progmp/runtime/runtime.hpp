@@ -77,6 +77,11 @@ class Runtime {
 
   // ---- scheduler registry (§2, §11.1) ----
   LoadResult load_scheduler(std::string_view name, std::string_view source);  // writes a `load` trace record
+  // An AOT-compiled program (`progmp compile`, docs/engines.md): its embedded source is compiled for the
+  // interpreter as by load_scheduler, and the library's code becomes the program's accelerated engine (used by
+  // connections on EngineChoice::Auto). BadAbi, with the loader's message as the one diagnostic, for a library
+  // that does not load, has another ABI version, fails its source hash check or holds more than one program.
+  LoadResult load_scheduler_so(std::string_view name, const std::string& path);
   Status unload_scheduler(std::string_view name);
   Status set_default_scheduler(std::string_view name);
   std::vector<SchedulerInfo> list_schedulers() const;
@@ -134,6 +139,7 @@ class Runtime {
 
  private:
   Connection* find(ConnId conn) const;
+  void trace_load(const LoadResult& r);
 
   std::unique_ptr<RuntimeShared> shared_;
   std::unique_ptr<Registry> registry_;

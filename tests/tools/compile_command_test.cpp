@@ -1,0 +1,81 @@
+// `progmp compile` as a user runs it: a loadable shared object, --emit-cpp to a file and to stdout, and the exit
+// statuses and messages of docs/cli.md for programs with errors, unreadable files and compiler failures.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "progmp/exec/aot.hpp"
+#include "subprocess.hpp"
+#include "temp_dir.hpp"
+
+namespace progmp::test {
+namespace {
+
+#define EXPECT_CONTAINS(haystack, needle)                                                       \
+  EXPECT_NE(std::string(haystack).find(needle), std::string::npos)                              \
+      << "expected to find: " << (needle) << "\nin:\n" << (haystack)
+
+std::string minrtt() { return std::string(PROGMP_SOURCE_DIR) + "/schedulers/minrtt.progmp"; }
+
+std::string slurp(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  std::ostringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+TEST(CompileCommand, BuildsALoadableSharedObject) {
+  TempDir dir;
+  const std::string out = (dir.path() / "minrtt.so").string();
+  ProcessResult r = progmp({"compile", minrtt(), "-o", out});
+  ASSERT_EQ(r.status, 0) << r.err;
+  std::string error;
+  auto exe = aot::load(out, slurp(minrtt()), error);
+  ASSERT_TRUE(exe) << error;
+  EXPECT_EQ(exe->engine_name(), "aot");
+  // Loading it for another program is refused.
+  EXPECT_FALSE(aot::load(out, "RETURN;", error));
+  EXPECT_CONTAINS(error, "source hash mismatch");
+}
+
+TEST(CompileCommand, EmitsReadableCpp) {
+  ProcessResult r = progmp({"compile", minrtt(), "--emit-cpp"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_CONTAINS(r.out, "extern \"C\" std::uint32_t progmp_run_0_minrtt(progmp_aot::Ctx* c)");
+  EXPECT_CONTAINS(r.out, "PROGMP_STEP();");
+  EXPECT_CONTAINS(r.out, "progmp_abi_version");
+
+  TempDir dir;
+  const std::string cpp = (dir.path() / "minrtt.cpp").string();
+  r = progmp({"compile", minrtt(), "--emit-cpp", "-o", cpp});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_TRUE(r.out.empty());
+  EXPECT_CONTAINS(slurp(cpp), "progmp_run_0_minrtt");
+}
+
+TEST(CompileCommand, BadInputAndCompilerFailure) {
+  TempDir dir;
+  const std::string bad = dir.write("bad.progmp", "VAR x = ;\n");
+  ProcessResult r = progmp({"compile", bad, "-o", bad + ".so"});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_CONTAINS(r.err, "error[E0102]");
+  EXPECT_FALSE(std::filesystem::exists(bad + ".so"));
+
+  r = progmp({"compile", (dir.path() / "missing.progmp").string()});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_CONTAINS(r.err, "cannot read");
+
+  r = progmp({"compile", minrtt(), "--cxx", "false", "-o", bad + ".so"});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_CONTAINS(r.err, "progmp compile: the C++ compiler (false) failed");
+
+  r = progmp({"compile", "--help"});
+  EXPECT_EQ(r.status, 0);
+  EXPECT_CONTAINS(r.out, "--emit-cpp");
+}
+
+}  // namespace
+}  // namespace progmp::test
