@@ -269,7 +269,9 @@ bool SessionImpl::build(std::string& error) {
   if (options_.trace) runtime_.set_trace(options_.trace, options_.trace_level);
   std::string name = options_.scheduler_name.empty() ? std::string(runtime::kBuiltinMinRttName) : options_.scheduler_name;
   if (!options_.scheduler_source.empty()) {
-    runtime::LoadResult r = runtime_.load_scheduler(name, options_.scheduler_source);
+    runtime::LoadResult r = options_.scheduler_so.empty()
+                                ? runtime_.load_scheduler(name, options_.scheduler_source)
+                                : runtime_.load_scheduler_so(name, options_.scheduler_so);
     if (r.status != runtime::Status::Ok) {
       error = "scheduler '" + name + "' does not load";
       if (!r.diagnostics.empty())

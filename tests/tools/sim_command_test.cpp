@@ -145,3 +145,23 @@ TEST(SimCommand, EveryExampleScenarioRuns) {
 
 }  // namespace
 }  // namespace progmp::test
+
+namespace progmp::test {
+namespace {
+
+TEST(SimCommandEngines, AotAndInterpreterGiveIdenticalResults) {
+  // Engines agree step for step, so a whole simulation is byte-identical whichever runs the scheduler.
+  TempDir dir;
+  const std::string file = dir.write("tiny.toml", kScenario);
+  ProcessResult interp = progmp({"sim", file, "--json", "--scheduler", "redundant_if_no_q", "--engine", "interp"});
+  ProcessResult aot = progmp({"sim", file, "--json", "--scheduler", "redundant_if_no_q", "--engine", "aot"});
+  ASSERT_EQ(interp.status, 0) << interp.err;
+  ASSERT_EQ(aot.status, 0) << aot.err;
+  EXPECT_EQ(aot.out, interp.out);
+  ProcessResult builtin = progmp({"sim", file, "--engine", "aot"});
+  EXPECT_EQ(builtin.status, 2);
+  EXPECT_CONTAINS(builtin.err, "--engine aot needs a scheduler program");
+}
+
+}  // namespace
+}  // namespace progmp::test

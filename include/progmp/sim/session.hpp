@@ -26,6 +26,9 @@ namespace progmp::sim {
 struct SessionOptions {
   std::string scheduler_name;    // registry name of the program ("builtin_minrtt": the built-in, no source)
   std::string scheduler_source;  // its source text (empty for the built-in)
+  // If set, a shared object compiled ahead of time from scheduler_source (`progmp compile`): loaded with
+  // Runtime::load_scheduler_so, so connections run the AOT engine (engine choice auto).
+  std::string scheduler_so;
   std::string scenario_dir = ".";  // relative trace files are resolved against it
   runtime::TraceSink* trace = nullptr;
   int trace_level = 1;
