@@ -4,9 +4,13 @@
 //
 // Exit status: 0 after a run, whatever the scheduler did; 1 when FILE has errors (diagnostics on stderr, or with
 // --json the compile_error object on stdout); 2 when a file cannot be read, the view is invalid
-// (`VIEW.json: <pointer>: <problem>` on stderr) or the engine is not available in this build.
+// (`VIEW.json: <pointer>: <problem>` on stderr) or the engine is not available in this build (jit, ebpf) or the
+// ahead-of-time compilation for --engine aot fails.
 // The scheduler name is --name, else the SCHEDULER header, else derived from the file name (runtime.md §2.2).
+#include <stdlib.h>
+
 #include <cstdint>
+#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -14,6 +18,9 @@
 
 #include "cli_support.hpp"
 #include "commands.hpp"
+#include "progmp/exec/aot.hpp"
+#include "progmp/ir/module.hpp"
+#include "progmp/lang/compile.hpp"
 #include "progmp/lang/diagnostics.hpp"
 #include "progmp/runtime/playground.hpp"
 #include "progmp/runtime/program.hpp"
@@ -40,6 +47,33 @@ std::string read_or_fail(const std::string& path) {
   return *text;
 }
 
+// A temporary folder for an ahead-of-time build, removed with the object.
+struct AotBuild {
+  std::filesystem::path dir;
+  ~AotBuild() {
+    std::error_code ec;
+    if (!dir.empty()) std::filesystem::remove_all(dir, ec);
+  }
+};
+
+std::shared_ptr<const Executable> compile_aot(const std::string& source, const std::string& name, AotBuild& build,
+                                              std::string& error) {
+  const lang::CompileOutput out = lang::compile(source);
+  if (!out.program) {
+    error = "the program has errors";
+    return nullptr;
+  }
+  std::string pattern = (std::filesystem::temp_directory_path() / "progmp-run-aot-XXXXXX").string();
+  if (!mkdtemp(pattern.data())) {
+    error = "cannot create a temporary folder";
+    return nullptr;
+  }
+  build.dir = pattern;
+  const std::string so = (build.dir / "scheduler.so").string();
+  if (!aot::compile_shared_object(aot::generate_cpp(*ir::lower(*out.program), source, name), so, error)) return nullptr;
+  return aot::load(so, source, error);
+}
+
 void run_run(const RunOptions& opt) {
   const std::string source = read_or_fail(opt.file);
   const runtime::CompiledCode code = runtime::compile_for_interpreter(source);
@@ -58,8 +92,20 @@ void run_run(const RunOptions& opt) {
 
   runtime::PlaygroundOptions popt;
   popt.executions = opt.executions;
-  if (!runtime::parse_engine(opt.engine, popt.engine)) {
-    std::cerr << "progmp run: engine '" << opt.engine << "' is not available in this build (available: interp, auto)\n";
+  runtime::CompiledCode run_code = code;
+  AotBuild aot_build;
+  if (opt.engine == "aot") {
+    // Compile ahead of time into a temporary shared object and run on it (engine choice auto prefers it).
+    std::string error;
+    run_code.accelerated = compile_aot(source, name, aot_build, error);
+    if (!run_code.accelerated) {
+      std::cerr << "progmp run: ahead-of-time compilation failed: " << error << '\n';
+      throw CLI::RuntimeError(kExitInput);
+    }
+    popt.engine = runtime::EngineChoice::Auto;
+  } else if (!runtime::parse_engine(opt.engine, popt.engine)) {
+    std::cerr << "progmp run: engine '" << opt.engine
+              << "' is not available in this build (available: interp, aot, auto)\n";
     throw CLI::RuntimeError(kExitInput);
   }
 
@@ -70,7 +116,7 @@ void run_run(const RunOptions& opt) {
     throw CLI::RuntimeError(kExitInput);
   }
 
-  const runtime::PlaygroundResult result = runtime::run_playground(code, name, *parsed.view, popt);
+  const runtime::PlaygroundResult result = runtime::run_playground(run_code, name, *parsed.view, popt);
   if (opt.json) {
     std::cout << runtime::playground_json(result, lang::format_diagnostics_json(code.diagnostics, opt.file)) << '\n';
   } else {

@@ -227,7 +227,7 @@ TEST_F(RunCommand, JsonOutputAndExitStatuses) {
 
   r = progmp({prog, "--view", view, "--engine", "jit"});
   EXPECT_EQ(r.status, 2);
-  EXPECT_EQ(r.err, "progmp run: engine 'jit' is not available in this build (available: interp, auto)\n");
+  EXPECT_EQ(r.err, "progmp run: engine 'jit' is not available in this build (available: interp, aot, auto)\n");
   r = progmp({prog, "--view", view, "--engine", "auto", "--name", "renamed", "--json"});
   EXPECT_EQ(r.status, 0);
   EXPECT_EQ(r.out.rfind(R"({"status":"ok","scheduler":"renamed",)", 0), 0u);

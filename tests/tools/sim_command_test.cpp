@@ -165,3 +165,27 @@ TEST(SimCommandEngines, AotAndInterpreterGiveIdenticalResults) {
 
 }  // namespace
 }  // namespace progmp::test
+
+namespace progmp::test {
+namespace {
+
+TEST(RunCommandEngines, AotReportsExactlyWhatTheInterpreterReports) {
+  const std::string root = PROGMP_SOURCE_DIR;
+  for (const char* s : {"redundant", "round_robin", "compensating"}) {
+    const std::vector<std::string> base = {"run", root + "/schedulers/" + s + ".progmp", "--view",
+                                           root + "/schedulers/views/three_subflows.json", "--executions", "6",
+                                           "--json", "--engine"};
+    auto with = [&](const char* e) {
+      auto args = base;
+      args.push_back(e);
+      return progmp(args);
+    };
+    ProcessResult interp = with("interp"), aot = with("aot");
+    ASSERT_EQ(interp.status, 0) << interp.err;
+    ASSERT_EQ(aot.status, 0) << aot.err;
+    EXPECT_EQ(aot.out, interp.out) << s;
+  }
+}
+
+}  // namespace
+}  // namespace progmp::test
