@@ -51,9 +51,19 @@ struct ExperimentOptions {
 }
 
 // Post-processing shared by a run and a merge: aggregates, plots, claims. Returns false if a claim failed.
-bool finish(const Experiment& e, const std::vector<Row>& rows, const fs::path& out, bool plot) {
+// `command` is the invocation that produced the rows (written to command.txt with the seeds, for reproduction).
+bool finish(const Experiment& e, const std::vector<Row>& rows, const fs::path& out, bool plot,
+            const std::string& command) {
   std::string error;
   if (!write_results(out, e, rows, error)) fail("progmp experiment: " + error, kExitInput);
+  {
+    std::uint64_t base_seed = 0;
+    sim::Scenario sc;
+    if (sim::load_scenario(e.scenario.string(), sc, error)) base_seed = sc.seed;
+    std::ofstream cmd(out / "command.txt");
+    cmd << "# Produced by (progmp " << version() << "):\n" << command << "\n# seeds: repetition r of every point uses "
+        << base_seed << " + r (r = 0.." << e.runs - 1 << ")\n";
+  }
   const std::vector<Aggregate> aggs = aggregate(e, rows);
   if (!write_aggregates(out, e, aggs, error)) fail("progmp experiment: " + error, kExitInput);
   std::size_t failed_runs = 0;
@@ -151,7 +161,11 @@ void run_experiment(const ExperimentOptions& opt) {
   std::vector<Row> rows = run_sweep(e, resolver(e), so);
   if (tty) std::fprintf(stderr, "\n");
   const fs::path out = opt.out.empty() ? fs::path("results") / e.name : fs::path(opt.out);
-  const bool ok = finish(e, rows, out, !opt.no_plot);
+  std::string command = "progmp experiment " + opt.file + " --out " + out.string() + " --runs " +
+                        std::to_string(e.runs);
+  if (opt.quick) command += " --quick";
+  if (!opt.shard.empty()) command += " --shard " + opt.shard;
+  const bool ok = finish(e, rows, out, !opt.no_plot, command);
   if (opt.check && !ok) throw CLI::RuntimeError(kExitDiagnostics);
 }
 
@@ -168,7 +182,10 @@ void run_merge(const ExperimentOptions& opt) {
                          [](const Row& a, const Row& b) { return a.spec.index == b.spec.index; }),
              rows.end());
   std::cout << "merged " << rows.size() << " runs of " << expand(e).size() << '\n';
-  const bool ok = finish(e, rows, opt.out.empty() ? fs::path("merged") : fs::path(opt.out), !opt.no_plot);
+  std::string command = "progmp experiment merge";
+  for (const std::string& d : opt.merge_dirs) command += " " + d;
+  const fs::path out = opt.out.empty() ? fs::path("merged") : fs::path(opt.out);
+  const bool ok = finish(e, rows, out, !opt.no_plot, command + " --out " + out.string());
   if (opt.check && !ok) throw CLI::RuntimeError(kExitDiagnostics);
 }
 

@@ -299,8 +299,22 @@ TEST(Experiments, EveryExperimentRunsInQuickMode) {
       EXPECT_TRUE(r.error.empty()) << file << ": " << r.error;
       EXPECT_TRUE(r.result.value("in_order", false)) << file << " run " << r.spec.index;
     }
+    // Aggregates recomputed from the rows: goodput of every (point, scheduler).
+    const auto aggs = aggregate(e, rows);
+    for (const Aggregate& a : aggs) {
+      if (a.metric != "goodput_mbit") continue;
+      double sum = 0;
+      std::size_t n = 0;
+      for (const Row& r : rows)
+        if (r.spec.values == a.point && scheduler_label(r.spec.scheduler) == a.scheduler) {
+          sum += r.result["goodput_mbit"].get<double>();
+          ++n;
+        }
+      EXPECT_EQ(a.n, n) << file;
+      EXPECT_NEAR(a.mean, sum / static_cast<double>(n), 1e-9) << file;
+    }
     // Every claim finds grid points to check (a typo in a metric or scheduler name would match nothing).
-    const auto verdicts = check_claims(e, aggregate(e, rows));
+    const auto verdicts = check_claims(e, aggs);
     ASSERT_EQ(verdicts.size(), e.claims.size());
     for (std::size_t i = 0; i < verdicts.size(); ++i)
       EXPECT_EQ(verdicts[i].detail.find("no grid point matched"), std::string::npos)

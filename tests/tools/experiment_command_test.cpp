@@ -61,7 +61,7 @@ TEST(ExperimentCommand, QuickSweepWritesResultsPlotsAndVerdicts) {
   ASSERT_EQ(r.status, 0) << r.out << r.err;
   EXPECT_CONTAINS(r.out, "experiment cli_sweep: 8 runs (2 schedulers x 2 grid points x 2 repetitions)");
   EXPECT_CONTAINS(r.out, "CLAIM HOLDS: redundant costs more bytes than minRTT");
-  for (const char* f : {"results.csv", "results.json", "aggregates.csv", "fct.png", "fct.svg"})
+  for (const char* f : {"results.csv", "results.json", "aggregates.csv", "fct.png", "fct.svg", "command.txt"})
     EXPECT_TRUE(fs::exists(fs::path(out) / f)) << f;
 }
 
