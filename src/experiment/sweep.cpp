@@ -1,4 +1,5 @@
 // Runs the runs of a sweep on worker threads; every run builds its own scenario, Session and runtime.
+#include <algorithm>
 #include <atomic>
 #include <mutex>
 #include <thread>
@@ -37,6 +38,9 @@ Row run_one(const Experiment& e, const sim::Scenario& base, const RunSpec& spec,
   }
   session->run();
   row.result = session->result();
+  // Time series are kept only for time-series plots (they dominate the size of results.json otherwise).
+  const bool series = std::any_of(e.plots.begin(), e.plots.end(), [](const PlotSpec& p) { return p.kind == "timeseries"; });
+  if (!series) row.result.erase("timeseries");
   for (auto& w : row.result["workloads"]) w.erase("flows");
   return row;
 }
