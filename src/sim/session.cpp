@@ -192,32 +192,26 @@ class SessionImpl final : public Session, public AppSocket, public transport::De
     if (pool_.size() < 4096) pool_.push_back(std::move(p.payload));
   }
 
-  void flush_sender() {
-    while (auto t = sender_.poll_transmit(sim_.now(), tx_buffer_)) {
-      Packet p;
-      p.path = t->interface;
-      p.size = Bytes(t->size + config_.network_overhead);
-      p.payload = take_buffer();
-      p.payload.assign(tx_buffer_.begin(), tx_buffer_.begin() + static_cast<std::ptrdiff_t>(t->size));
-      paths_[t->interface]->forward.receive(sim_, std::move(p));
-    }
-    rearm(sender_timer_, sender_.next_timeout(), 0);
-  }
-  void flush_receiver() {
-    while (auto t = receiver_.poll_transmit(sim_.now(), tx_buffer_)) {
-      Packet p;
-      p.path = t->interface;
-      p.size = Bytes(t->size + config_.network_overhead);
-      p.payload = take_buffer();
-      p.payload.assign(tx_buffer_.begin(), tx_buffer_.begin() + static_cast<std::ptrdiff_t>(t->size));
-      paths_[t->interface]->reverse.receive(sim_, std::move(p));
-    }
-    rearm(receiver_timer_, receiver_.next_timeout(), 1);
-  }
   struct Armed {
     EventId id;
     Instant at;
   };
+  // Drains an endpoint's output onto its paths' links (forward for the sender, reverse for the receiver) and
+  // re-arms its timer.
+  template <class Endpoint>
+  void flush(Endpoint& endpoint, Link Path::*direction, std::optional<Armed>& timer, std::uint64_t tag) {
+    while (auto t = endpoint.poll_transmit(sim_.now(), tx_buffer_)) {
+      Packet p;
+      p.path = t->interface;
+      p.size = Bytes(t->size + config_.network_overhead);
+      p.payload = take_buffer();
+      p.payload.assign(tx_buffer_.begin(), tx_buffer_.begin() + static_cast<std::ptrdiff_t>(t->size));
+      ((*paths_[t->interface]).*direction).receive(sim_, std::move(p));
+    }
+    rearm(timer, endpoint.next_timeout(), tag);
+  }
+  void flush_sender() { flush(sender_, &Path::forward, sender_timer_, 0); }
+  void flush_receiver() { flush(receiver_, &Path::reverse, receiver_timer_, 1); }
   void rearm(std::optional<Armed>& armed, std::optional<Instant> want, std::uint64_t tag) {
     if (armed && want && armed->at == *want) return;
     if (armed) sim_.cancel(armed->id);

@@ -1,6 +1,8 @@
 // Helpers shared by the `progmp` subcommands (see cli_support.hpp).
 #include "cli_support.hpp"
 
+#include <stdlib.h>
+
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -9,6 +11,9 @@
 #include <sstream>
 #include <system_error>
 
+#include "progmp/exec/aot.hpp"
+#include "progmp/ir/module.hpp"
+#include "progmp/lang/compile.hpp"
 #include "progmp/lang/diagnostics.hpp"
 #include "progmp/runtime/builtin.hpp"
 #include "progmp/runtime/program.hpp"
@@ -118,6 +123,27 @@ bool resolve_scheduler(const std::string& spec, bool is_file, const std::filesys
   name = code.header_name.empty() ? registration_name(file.string(), nullptr) : code.header_name;
   source = *text;
   return true;
+}
+
+TempAotLibrary::~TempAotLibrary() {
+  std::error_code ec;
+  if (!dir_.empty()) std::filesystem::remove_all(dir_, ec);
+}
+
+bool TempAotLibrary::build(const std::string& source, const std::string& name, std::string& error) {
+  const lang::CompileOutput out = lang::compile(source);
+  if (!out.program) {
+    error = "the program has errors";
+    return false;
+  }
+  std::string pattern = (std::filesystem::temp_directory_path() / "progmp-aot-XXXXXX").string();
+  if (!mkdtemp(pattern.data())) {
+    error = "cannot create a temporary folder";
+    return false;
+  }
+  dir_ = pattern;
+  so_ = (dir_ / "scheduler.so").string();
+  return aot::compile_shared_object(aot::generate_cpp(*ir::lower(*out.program), source, name), so_, error);
 }
 
 }  // namespace progmp::tools

@@ -41,6 +41,23 @@ std::optional<std::filesystem::path> find_library_scheduler(std::string_view nam
 bool resolve_scheduler(const std::string& spec, bool is_file, const std::filesystem::path& base, std::string& name,
                        std::string& source, std::string& error, int& status);
 
+// A program compiled ahead of time into a shared object in a temporary folder, removed with the object
+// (`progmp run --engine aot`, `progmp sim --engine aot`).
+class TempAotLibrary {
+ public:
+  TempAotLibrary() = default;
+  TempAotLibrary(const TempAotLibrary&) = delete;
+  TempAotLibrary& operator=(const TempAotLibrary&) = delete;
+  ~TempAotLibrary();
+  // Generates C++ for `source` (registered as `name`) and compiles it; false with a reason in `error`.
+  bool build(const std::string& source, const std::string& name, std::string& error);
+  const std::string& path() const { return so_; }
+
+ private:
+  std::filesystem::path dir_;
+  std::string so_;
+};
+
 // Exit statuses shared by the subcommands (docs/cli.md).
 inline constexpr int kExitDiagnostics = 1;  // the program has errors (or warnings with -Werror)
 inline constexpr int kExitInput = 2;        // a file could not be read or is invalid

@@ -7,10 +7,7 @@
 // (`VIEW.json: <pointer>: <problem>` on stderr) or the engine is not available in this build (jit, ebpf) or the
 // ahead-of-time compilation for --engine aot fails.
 // The scheduler name is --name, else the SCHEDULER header, else derived from the file name (runtime.md §2.2).
-#include <stdlib.h>
-
 #include <cstdint>
-#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -19,8 +16,6 @@
 #include "cli_support.hpp"
 #include "commands.hpp"
 #include "progmp/exec/aot.hpp"
-#include "progmp/ir/module.hpp"
-#include "progmp/lang/compile.hpp"
 #include "progmp/lang/diagnostics.hpp"
 #include "progmp/runtime/playground.hpp"
 #include "progmp/runtime/program.hpp"
@@ -47,33 +42,6 @@ std::string read_or_fail(const std::string& path) {
   return *text;
 }
 
-// A temporary folder for an ahead-of-time build, removed with the object.
-struct AotBuild {
-  std::filesystem::path dir;
-  ~AotBuild() {
-    std::error_code ec;
-    if (!dir.empty()) std::filesystem::remove_all(dir, ec);
-  }
-};
-
-std::shared_ptr<const Executable> compile_aot(const std::string& source, const std::string& name, AotBuild& build,
-                                              std::string& error) {
-  const lang::CompileOutput out = lang::compile(source);
-  if (!out.program) {
-    error = "the program has errors";
-    return nullptr;
-  }
-  std::string pattern = (std::filesystem::temp_directory_path() / "progmp-run-aot-XXXXXX").string();
-  if (!mkdtemp(pattern.data())) {
-    error = "cannot create a temporary folder";
-    return nullptr;
-  }
-  build.dir = pattern;
-  const std::string so = (build.dir / "scheduler.so").string();
-  if (!aot::compile_shared_object(aot::generate_cpp(*ir::lower(*out.program), source, name), so, error)) return nullptr;
-  return aot::load(so, source, error);
-}
-
 void run_run(const RunOptions& opt) {
   const std::string source = read_or_fail(opt.file);
   const runtime::CompiledCode code = runtime::compile_for_interpreter(source);
@@ -93,11 +61,11 @@ void run_run(const RunOptions& opt) {
   runtime::PlaygroundOptions popt;
   popt.executions = opt.executions;
   runtime::CompiledCode run_code = code;
-  AotBuild aot_build;
+  TempAotLibrary aot_library;
   if (opt.engine == "aot") {
     // Compile ahead of time into a temporary shared object and run on it (engine choice auto prefers it).
     std::string error;
-    run_code.accelerated = compile_aot(source, name, aot_build, error);
+    if (aot_library.build(source, name, error)) run_code.accelerated = aot::load(aot_library.path(), source, error);
     if (!run_code.accelerated) {
       std::cerr << "progmp run: ahead-of-time compilation failed: " << error << '\n';
       throw CLI::RuntimeError(kExitInput);

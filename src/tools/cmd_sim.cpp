@@ -4,7 +4,6 @@
 //
 // Exit status: 0 after a run; 1 when the scheduler program has errors (diagnostics on stderr); 2 when the scenario
 // is invalid (FILE:LINE:COL: message), a file cannot be read, an override is invalid or the scheduler is unknown.
-#include <stdlib.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -21,9 +20,6 @@
 
 #include "cli_support.hpp"
 #include "commands.hpp"
-#include "progmp/exec/aot.hpp"
-#include "progmp/ir/module.hpp"
-#include "progmp/lang/compile.hpp"
 #include "progmp/lang/diagnostics.hpp"
 #include "progmp/runtime/builtin.hpp"
 #include "progmp/runtime/program.hpp"
@@ -46,15 +42,6 @@ struct SimOptions {
   int trace_level = 1;
   bool quiet = false;
   std::string engine = "auto";
-};
-
-// --engine aot: the program compiled ahead of time into a shared object in a temporary folder (removed on exit).
-struct AotBuild {
-  std::filesystem::path dir;
-  ~AotBuild() {
-    std::error_code ec;
-    if (!dir.empty()) std::filesystem::remove_all(dir, ec);
-  }
 };
 
 [[noreturn]] void fail(const std::string& message, int status) {
@@ -149,21 +136,14 @@ void run_sim(const SimOptions& opt) {
   else if (!scenario.scheduler.file.empty()) use_scheduler(scenario.scheduler.file, true, dir, so);
   else use_scheduler(scenario.scheduler.name, false, dir, so);
 
-  AotBuild aot_build;
+  TempAotLibrary aot_library;  // --engine aot: removed when the command ends
   if (opt.engine == "aot") {
     if (so.scheduler_source.empty())
       fail("progmp sim: --engine aot needs a scheduler program; the built-in runs on the interpreter", kExitInput);
-    const lang::CompileOutput out = lang::compile(so.scheduler_source);
-    std::string pattern = (fs::temp_directory_path() / "progmp-sim-aot-XXXXXX").string();
-    if (!mkdtemp(pattern.data())) fail("progmp sim: cannot create a temporary folder", kExitInput);
-    aot_build.dir = pattern;
-    const std::string path = (aot_build.dir / "scheduler.so").string();
     std::string aot_error;
-    if (!out.program || !aot::compile_shared_object(aot::generate_cpp(*ir::lower(*out.program), so.scheduler_source,
-                                                                      so.scheduler_name),
-                                                    path, aot_error))
+    if (!aot_library.build(so.scheduler_source, so.scheduler_name, aot_error))
       fail("progmp sim: ahead-of-time compilation failed: " + aot_error, kExitInput);
-    so.scheduler_so = path;
+    so.scheduler_so = aot_library.path();
   }
 
   std::unique_ptr<FileTraceSink> trace;

@@ -120,15 +120,7 @@ bool Sender::remove_subflow(runtime::ConnId conn, runtime::SubflowId id, Instant
   Conn* c = find(conn);
   Subflow* s = c ? find_subflow(*c, id) : nullptr;
   if (!s) return false;
-  seq_scratch_.clear();
-  for (const auto& q : s->queue) seq_scratch_.push_back(q.seq);
-  for (std::uint64_t q = s->board.snd_una(); q < s->board.snd_nxt(); ++q)
-    if (!s->board.at(q).sacked) seq_scratch_.push_back(s->board.at(q).data_seq);
-  std::sort(seq_scratch_.begin(), seq_scratch_.end());
-  seq_scratch_.erase(std::unique(seq_scratch_.begin(), seq_scratch_.end()), seq_scratch_.end());
-  std::erase_if(seq_scratch_, [&](std::int64_t q) { return q < c->data_una; });
-  s->queue.clear();
-  s->board.abandon();
+  take_affected(*c, *s);
   s->rto_deadline.reset();
   s->join_due.reset();
   s->state = State::Removed;

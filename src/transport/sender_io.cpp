@@ -230,18 +230,24 @@ void Sender::on_rto(Conn& c, Subflow& s, Instant now) {
   }
 }
 
-void Sender::fail(Conn& c, Subflow& s, Instant now) {
-  ++s.counters.failures;
+void Sender::take_affected(Conn& c, Subflow& s) {
   seq_scratch_.clear();
   for (const auto& q : s.queue) seq_scratch_.push_back(q.seq);
-  for (std::uint64_t q = s.board.snd_una(); q < s.board.snd_nxt(); ++q)
-    if (!s.board.at(q).sacked) seq_scratch_.push_back(s.board.at(q).data_seq);
+  for (std::uint64_t q = s.board.snd_una(); q < s.board.snd_nxt(); ++q) {
+    const Segment& seg = s.board.at(q);
+    if (seg.fin) c.fin_in_flight = false;  // another subflow sends the FIN again
+    else if (!seg.sacked) seq_scratch_.push_back(seg.data_seq);
+  }
   std::sort(seq_scratch_.begin(), seq_scratch_.end());
   seq_scratch_.erase(std::unique(seq_scratch_.begin(), seq_scratch_.end()), seq_scratch_.end());
   std::erase_if(seq_scratch_, [&](std::int64_t q) { return q < c.data_una; });
   s.queue.clear();
-  for (std::uint64_t q = s.board.snd_una(); q < s.board.snd_nxt(); ++q)
-    if (s.board.at(q).fin) c.fin_in_flight = false;  // another subflow sends it again
+  s.board.abandon();
+}
+
+void Sender::fail(Conn& c, Subflow& s, Instant now) {
+  ++s.counters.failures;
+  take_affected(c, s);
   // The path's old subflow sequence space is abandoned: probes and the recovered subflow use a fresh path ID, which
   // the receiver treats as a new subflow (fresh cumulative ACK).
   s.board = Scoreboard();

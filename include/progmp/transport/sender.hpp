@@ -123,6 +123,10 @@ class Sender final : public runtime::Transport {
   bool process_ack(Conn& c, Subflow& s, const wire::Ack& ack, std::optional<Instant> peer_time, Instant now);
   void on_rto(Conn& c, Subflow& s, Instant now);
   void fail(Conn& c, Subflow& s, Instant now);
+  // Into seq_scratch_: every unacknowledged packet with a copy queued or in flight (not SACKed) on `s`, ascending,
+  // without duplicates (runtime.md §8), then drops those copies and the subflow's outstanding segments (a FIN among
+  // them is sent again by another subflow).
+  void take_affected(Conn& c, Subflow& s);
 
   TransportConfig config_;
   runtime::Runtime* rt_ = nullptr;
