@@ -8,6 +8,7 @@ packages=(
   build-essential cmake ninja-build g++       # compiler, CMake ≥ 3.25 with presets, Ninja
   clang-14 libclang-rt-14-dev                 # libFuzzer and the clang sanitizer runtimes (fuzz preset)
   llvm-14-dev                                 # LLVM libraries for the JIT engine
+  libbpf-dev                                  # loading eBPF programs (the Linux verifier checks the eBPF engine)
   nlohmann-json3-dev                          # JSON: diagnostics, views, results
   libcli11-dev                                # command-line parsing of the progmp binary
   libfmt-dev                                  # text formatting

@@ -75,6 +75,7 @@ class Printer {
       case StmtOp::VarList: line += " " + slot(in.a) + " <- " + chain(in.b); break;
       case StmtOp::IfNot: line += " else -> " + std::to_string(in.b); break;
       case StmtOp::Jump: line += " -> " + std::to_string(in.a); break;
+      case StmtOp::Steps: line += " " + std::to_string(in.a); break;
       case StmtOp::ForeachChain: line += " loop" + std::to_string(in.a) + " <- " + chain(in.b); break;
       case StmtOp::ForeachSlot: line += " loop" + std::to_string(in.a) + " <- " + slot(in.b); break;
       case StmtOp::ForeachNext:

@@ -18,6 +18,7 @@ CompiledCode compile_for_interpreter(std::string_view source) {
   out.header_name = compiled.program->header_name;
   std::shared_ptr<const ir::Module> module = ir::lower(*compiled.program);
   out.strings = ir::strings(*module);
+  out.module = module;
   out.interp = interp::make_executable(std::move(module));
   return out;
 }

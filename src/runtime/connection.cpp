@@ -20,6 +20,7 @@ Connection::Connection(RuntimeShared& shared, ConnId id, std::uint64_t conn_inde
 void Connection::set_program(ProgramPtr program) {
   --program_->usage->stats.connections;
   program_ = std::move(program);
+  exe_program_ = nullptr;
   ++program_->usage->stats.connections;
   ++program_->usage->stats.connections_total;
   for (SubflowRecord& s : subflows_) s.user = 0;

@@ -79,7 +79,19 @@ class Connection {
   // ---- application side ----
   // Switches program (§11.1): registers kept, every USER := 0, exhaustions := 0, fallback off; raises scheduler_set.
   void set_program(ProgramPtr program);
-  void set_engine(EngineChoice e) { engine_ = e; }
+  void set_engine(EngineChoice e) {
+    engine_ = e;
+    exe_program_ = nullptr;
+  }
+  EngineChoice engine() const { return engine_; }
+  // The executable that runs `prog` under this connection's engine choice; resolved once per program and choice.
+  const Executable& executable_for(const CompiledProgram& prog) {
+    if (exe_program_ != &prog) {
+      exe_ = &prog.executable(engine_);
+      exe_program_ = &prog;
+    }
+    return *exe_;
+  }
   std::int64_t reg(int k) const { return registers_[static_cast<std::size_t>(k - 1)]; }
   void set_reg(int k, std::int64_t v) {
     registers_[static_cast<std::size_t>(k - 1)] = v;
@@ -164,6 +176,8 @@ class Connection {
   std::uint64_t conn_index_;
   ProgramPtr program_;
   EngineChoice engine_;
+  const CompiledProgram* exe_program_ = nullptr;  // executable_for cache
+  const Executable* exe_ = nullptr;
   bool fallback_active_ = false;
   std::uint32_t exhaustions_ = 0;
   std::array<std::int64_t, 6> registers_{};

@@ -186,7 +186,7 @@ Connection::ExecOutcome Connection::execute(const CompiledProgram& prog, std::ui
   ws.log.reserve(max_pops);
   ws.log.clear();
   if (ws.touched.capacity() < max_pops) ws.touched.reserve(max_pops);
-  const Executable& exe = prog.executable(engine_);
+  const Executable& exe = executable_for(prog);
   exe.prepare(view, ws.scratch);
 
   ExecState st;

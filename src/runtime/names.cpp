@@ -108,15 +108,41 @@ const char* progress_name(Progress p) {
 }
 
 bool parse_engine(std::string_view name, EngineChoice& out) {
-  if (name == "interp") {
-    out = EngineChoice::Interp;
-    return true;
-  }
-  if (name == "auto") {
-    out = EngineChoice::Auto;
+  for (EngineChoice e : {EngineChoice::Interp, EngineChoice::Aot, EngineChoice::Jit, EngineChoice::Ebpf,
+                         EngineChoice::Auto}) {
+    if (name != engine_choice_name(e)) continue;
+#ifndef PROGMP_HAVE_JIT
+    if (e == EngineChoice::Jit) return false;
+#endif
+#ifndef PROGMP_HAVE_EBPF
+    if (e == EngineChoice::Ebpf) return false;
+#endif
+    out = e;
     return true;
   }
   return false;
+}
+
+const char* engine_choice_name(EngineChoice e) {
+  switch (e) {
+    case EngineChoice::Interp: return "interp";
+    case EngineChoice::Aot: return "aot";
+    case EngineChoice::Jit: return "jit";
+    case EngineChoice::Ebpf: return "ebpf";
+    case EngineChoice::Auto: return "auto";
+  }
+  return "?";
+}
+
+std::string available_engine_names() {
+  std::string out = "interp, aot";
+#ifdef PROGMP_HAVE_JIT
+  out += ", jit";
+#endif
+#ifdef PROGMP_HAVE_EBPF
+  out += ", ebpf";
+#endif
+  return out + ", auto";
 }
 
 }  // namespace progmp::runtime

@@ -14,21 +14,6 @@ bool is_ident_char(char c) { return is_ident_start(c) || (c >= '0' && c <= '9');
 
 bool is_reserved(std::string_view name) { return name.substr(0, kBuiltinPrefix.size()) == kBuiltinPrefix; }
 
-ProgramPtr make_program(std::string name, std::uint32_t version, CompiledCode&& code,
-                        std::shared_ptr<ProgramUsage> usage) {
-  auto p = std::make_shared<CompiledProgram>();
-  p->label = name + "@" + std::to_string(version);
-  p->name = std::move(name);
-  p->version = version;
-  p->header_name = std::move(code.header_name);
-  p->interp = std::move(code.interp);
-  p->accelerated = std::move(code.accelerated);
-  p->strings = std::move(code.strings);
-  p->warnings = std::move(code.diagnostics);
-  p->usage = std::move(usage);
-  return p;
-}
-
 }  // namespace
 
 bool is_valid_scheduler_name(std::string_view name) {

@@ -280,6 +280,25 @@ bool SessionImpl::build(std::string& error) {
   }
   scheduler_label_ = name;
 
+  runtime::EngineChoice engine;
+  if (!runtime::parse_engine(options_.engine, engine)) {
+    error = "engine '" + options_.engine + "' is not available (available: " + runtime::available_engine_names() + ")";
+    return false;
+  }
+  runtime_.set_default_engine(options_.engine);
+  if (engine != runtime::EngineChoice::Auto && engine != runtime::EngineChoice::Interp) {
+    // Build the engine now, so that a program it cannot run is an error rather than a silent interpreter run.
+    const runtime::ProgramPtr program = runtime_.registry().find(name);
+    if (program) {
+      (void)program->executable(engine);
+      const std::string why = program->engine_error(engine);
+      if (!why.empty()) {
+        error = "engine " + options_.engine + " cannot run scheduler '" + name + "': " + why;
+        return false;
+      }
+    }
+  }
+
   // Paths.
   for (std::size_t i = 0; i < scenario_.paths.size(); ++i) {
     const PathSpec& ps = scenario_.paths[i];

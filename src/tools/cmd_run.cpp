@@ -4,8 +4,8 @@
 //
 // Exit status: 0 after a run, whatever the scheduler did; 1 when FILE has errors (diagnostics on stderr, or with
 // --json the compile_error object on stdout); 2 when a file cannot be read, the view is invalid
-// (`VIEW.json: <pointer>: <problem>` on stderr) or the engine is not available in this build (jit, ebpf) or the
-// ahead-of-time compilation for --engine aot fails.
+// (`VIEW.json: <pointer>: <problem>` on stderr), the engine is not available in this build or cannot run the program
+// (the eBPF verifier refuses it), or the ahead-of-time compilation for --engine aot fails.
 // The scheduler name is --name, else the SCHEDULER header, else derived from the file name (runtime.md §2.2).
 #include <cstdint>
 #include <iostream>
@@ -70,10 +70,10 @@ void run_run(const RunOptions& opt) {
       std::cerr << "progmp run: ahead-of-time compilation failed: " << error << '\n';
       throw CLI::RuntimeError(kExitInput);
     }
-    popt.engine = runtime::EngineChoice::Auto;
+    popt.engine = runtime::EngineChoice::Aot;
   } else if (!runtime::parse_engine(opt.engine, popt.engine)) {
-    std::cerr << "progmp run: engine '" << opt.engine
-              << "' is not available in this build (available: interp, aot, auto)\n";
+    std::cerr << "progmp run: engine '" << opt.engine << "' is not available in this build (available: "
+              << runtime::available_engine_names() << ")\n";
     throw CLI::RuntimeError(kExitInput);
   }
 
@@ -85,6 +85,10 @@ void run_run(const RunOptions& opt) {
   }
 
   const runtime::PlaygroundResult result = runtime::run_playground(run_code, name, *parsed.view, popt);
+  if (!result.engine_error.empty()) {
+    std::cerr << "progmp run: engine " << opt.engine << " cannot run this program: " << result.engine_error << '\n';
+    throw CLI::RuntimeError(kExitInput);
+  }
   if (opt.json) {
     std::cout << runtime::playground_json(result, lang::format_diagnostics_json(code.diagnostics, opt.file)) << '\n';
   } else {

@@ -145,6 +145,7 @@ void run_sim(const SimOptions& opt) {
       fail("progmp sim: ahead-of-time compilation failed: " + aot_error, kExitInput);
     so.scheduler_so = aot_library.path();
   }
+  so.engine = opt.engine;
 
   std::unique_ptr<FileTraceSink> trace;
   if (!opt.trace.empty()) {
@@ -198,9 +199,10 @@ void add_sim_command(CLI::App& app) {
       ->type_name("L");
   cmd->add_flag("--quiet", opt->quiet, "No progress bar");
   cmd->add_option("--engine", opt->engine,
-                  "Engine: auto (default; the interpreter in this build), interp, or aot (compile the program "
-                  "ahead of time first)")
-      ->check(CLI::IsMember({"auto", "interp", "aot"}).description(""))
+                  "Engine: auto (default: interpreter, then the JIT once it has compiled the program in the "
+                  "background), interp, aot (compile the program ahead of time first), jit, or ebpf (the Linux "
+                  "verifier checks the program; needs root). All give identical results")
+      ->check(CLI::IsMember({"auto", "interp", "aot", "jit", "ebpf"}).description(""))
       ->type_name("E");
   cmd->callback([opt] { run_sim(*opt); });
 }

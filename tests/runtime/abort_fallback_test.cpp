@@ -108,7 +108,7 @@ TEST(Unsupported, RerunsOnTheInterpreterWithoutAnyTraceOfTheFirstAttempt) {
   r.h.rt.on_send_space(1, 0);
   r.h.rt.poll(1);
   EXPECT_EQ(r.stats().executions_rerouted, 2u);
-  EXPECT_EQ(r.h.rt.set_engine(1, "jit"), Status::BadEngine);
+  EXPECT_EQ(r.h.rt.set_engine(1, "turbo"), Status::BadEngine);
   EXPECT_EQ(r.h.rt.set_engine(9, "interp"), Status::UnknownConnection);
 }
 

@@ -225,9 +225,20 @@ TEST_F(RunCommand, JsonOutputAndExitStatuses) {
   EXPECT_EQ(r.status, 1);
   EXPECT_NE(r.err.find("error[E0102]"), std::string::npos) << r.err;
 
-  r = progmp({prog, "--view", view, "--engine", "jit"});
-  EXPECT_EQ(r.status, 2);
-  EXPECT_EQ(r.err, "progmp run: engine 'jit' is not available in this build (available: interp, aot, auto)\n");
+  // Every engine this build has gives the interpreter's report; the others are refused with the list of engines.
+  const auto on_interp = progmp({prog, "--view", view, "--json"});
+  for (const char* engine : {"jit", "ebpf"}) {
+    r = progmp({prog, "--view", view, "--engine", engine, "--json"});
+    runtime::EngineChoice choice;
+    if (runtime::parse_engine(engine, choice)) {
+      EXPECT_EQ(r.status, 0) << engine << ": " << r.err;
+      EXPECT_EQ(r.out, on_interp.out) << engine;
+    } else {
+      EXPECT_EQ(r.status, 2);
+      EXPECT_EQ(r.err, std::string("progmp run: engine '") + engine + "' is not available in this build (available: " +
+                           runtime::available_engine_names() + ")\n");
+    }
+  }
   r = progmp({prog, "--view", view, "--engine", "auto", "--name", "renamed", "--json"});
   EXPECT_EQ(r.status, 0);
   EXPECT_EQ(r.out.rfind(R"({"status":"ok","scheduler":"renamed",)", 0), 0u);

@@ -29,8 +29,10 @@ const char* end_cause_name(EndCause c);  // "end", "return", "step_limit", "acti
 
 // Scratch memory of executions: variable slots, list snapshots, pop marks. Owned by the runtime (per connection or
 // per worker), sized by Executable::prepare between executions, laid out by the engine.
+class Executable;
 struct ExecScratch {
   std::vector<std::uint64_t> words;
+  const Executable* tier = nullptr;  // the tier a TieredExecutable prepared this arena for (exec/tiered.hpp)
 };
 
 struct ExecState {

@@ -108,6 +108,7 @@ struct PlaygroundResult {
   RoundEnd round_end = RoundEnd::NoProgress;
   PlaygroundView view_after;
   std::vector<std::string> runtime_diagnostics;  // process-log lines of R0001…R0004 raised by the round
+  std::string engine_error;  // non-empty: the chosen engine cannot run the program (nothing was run)
 };
 
 // Runs one round over the view. `code` must have compiled (code.ok).

@@ -29,6 +29,9 @@ struct SessionOptions {
   // If set, a shared object compiled ahead of time from scheduler_source (`progmp compile`): loaded with
   // Runtime::load_scheduler_so, so connections run the AOT engine (engine choice auto).
   std::string scheduler_so;
+  // Engine of the connection (runtime::parse_engine names). An explicit jit or ebpf that cannot run the scheduler
+  // makes create() fail with the reason; auto never does.
+  std::string engine = "auto";
   std::string scenario_dir = ".";  // relative trace files are resolved against it
   runtime::TraceSink* trace = nullptr;
   int trace_level = 1;

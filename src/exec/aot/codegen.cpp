@@ -814,6 +814,10 @@ class FunctionGen {
         line("PROGMP_STEP();");
         walk(m_.chains[in.a], [](const std::string&, const std::string&) {});
         break;
+      case StmtOp::Steps:
+        line(std::string("if (allowance - steps < ") + std::to_string(in.a) + "u) { steps = allowance + 1; goto abort_steps; }");
+        line(std::string("steps += ") + std::to_string(in.a) + ";  // removed code");
+        break;
       case StmtOp::Return:
         line("PROGMP_STEP();");
         line("cause = 1;  // return");

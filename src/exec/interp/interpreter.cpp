@@ -590,6 +590,15 @@ class Machine {
           walk(m_.chains[in.a], [](std::int64_t, std::size_t) { return true; });
           ++pc;
           break;
+        case StmtOp::Steps:
+          // As many single steps: past the allowance the count reads allowance + 1 (runtime.md §7.2).
+          if (in.a > allowance_ - steps_) {
+            steps_ = allowance_;
+            step();
+          }
+          steps_ += in.a;
+          ++pc;
+          break;
         case StmtOp::Return: step(); return EndCause::Return;
         case StmtOp::End: return EndCause::End;
       }

@@ -31,18 +31,6 @@ struct Collector final : RoundObserver {
   std::vector<PlaygroundExecution> executions;
 };
 
-ProgramPtr make_program(const CompiledCode& code, std::string_view name) {
-  auto p = std::make_shared<CompiledProgram>();
-  p->name = std::string(name);
-  p->version = 1;
-  p->label = p->name + "@1";
-  p->header_name = code.header_name;
-  p->interp = code.interp;
-  p->accelerated = code.accelerated;
-  p->strings = code.strings;
-  p->usage = std::make_shared<ProgramUsage>();
-  return p;
-}
 
 }  // namespace
 
@@ -55,7 +43,13 @@ PlaygroundResult run_playground(const CompiledCode& code, std::string_view name,
   shared.transport = &transport;
   shared.config.print_rate_limit = false;
   shared.trace.log = [&](std::string_view line) { result.runtime_diagnostics.emplace_back(line); };
-  Connection conn(shared, 1, 1, make_program(code, name));
+  const ProgramPtr program = make_program(std::string(name), 1, code, std::make_shared<ProgramUsage>());
+  if (options.engine != EngineChoice::Auto && options.engine != EngineChoice::Interp) {
+    (void)program->executable(options.engine);  // built now: an engine that cannot run the program is an error
+    result.engine_error = program->engine_error(options.engine);
+    if (!result.engine_error.empty()) return result;
+  }
+  Connection conn(shared, 1, 1, program);
   conn.set_engine(options.engine);
   const std::int64_t now = view.time_ms * 1000;
 
