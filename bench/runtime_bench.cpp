@@ -10,7 +10,7 @@
 #include <map>
 #include <string>
 
-#include "native_schedulers.hpp"
+#include "progmp/bench/decision.hpp"
 #include "progmp/runtime/builtin.hpp"
 #include "progmp/runtime/model_transport.hpp"
 #include "progmp/runtime/program.hpp"
@@ -27,7 +27,7 @@ class NativeMinRtt final : public Executable {
   std::string_view engine_name() const override { return "native"; }
   void prepare(const SchedulerView&, ExecScratch&) const override {}
   ExecResult run(const SchedulerView& view, ExecState& state, EffectLog& log) const override {
-    bench::native_minrtt(view, state, log);
+    bench::native_scheduler("minrtt")(view, state, log);
     return ExecResult{EndCause::End, 1, 0};
   }
 };

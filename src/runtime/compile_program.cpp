@@ -2,6 +2,7 @@
 // substitute compiler (tests with scripted engines) does not link the toolchain.
 #include <utility>
 
+#include "progmp/ir/passes.hpp"
 #include "progmp/exec/interp.hpp"
 #include "progmp/ir/module.hpp"
 #include "progmp/lang/compile.hpp"
@@ -16,7 +17,7 @@ CompiledCode compile_for_interpreter(std::string_view source) {
   if (!compiled.program) return out;
   out.ok = true;
   out.header_name = compiled.program->header_name;
-  std::shared_ptr<const ir::Module> module = ir::lower(*compiled.program);
+  std::shared_ptr<const ir::Module> module = ir::lower_optimised(*compiled.program);
   out.strings = ir::strings(*module);
   out.module = module;
   out.interp = interp::make_executable(std::move(module));

@@ -11,6 +11,7 @@
 #include <sstream>
 #include <system_error>
 
+#include "progmp/ir/passes.hpp"
 #include "progmp/exec/aot.hpp"
 #include "progmp/ir/module.hpp"
 #include "progmp/lang/compile.hpp"
@@ -143,7 +144,7 @@ bool TempAotLibrary::build(const std::string& source, const std::string& name, s
   }
   dir_ = pattern;
   so_ = (dir_ / "scheduler.so").string();
-  return aot::compile_shared_object(aot::generate_cpp(*ir::lower(*out.program), source, name), so_, error);
+  return aot::compile_shared_object(aot::generate_cpp(*ir::lower_optimised(*out.program), source, name), so_, error);
 }
 
 }  // namespace progmp::tools

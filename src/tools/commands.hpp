@@ -12,5 +12,6 @@ void add_run_command(CLI::App& app);    // cmd_run.cpp
 void add_sim_command(CLI::App& app);    // cmd_sim.cpp
 void add_experiment_command(CLI::App& app);  // cmd_experiment.cpp
 void add_compile_command(CLI::App& app);     // cmd_compile.cpp
+void add_bench_command(CLI::App& app);       // cmd_bench.cpp
 
 }  // namespace progmp::tools

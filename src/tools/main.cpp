@@ -38,6 +38,7 @@ int main(int argc, char** argv) {
   progmp::tools::add_sim_command(app);
   progmp::tools::add_experiment_command(app);
   progmp::tools::add_compile_command(app);
+  progmp::tools::add_bench_command(app);
 
   try {
     app.parse(argc, argv);

@@ -8,6 +8,9 @@
 #include <string>
 
 #include "progmp/exec/aot.hpp"
+#ifdef PROGMP_HAVE_EBPF
+#include "progmp/exec/ebpf.hpp"
+#endif
 #include "subprocess.hpp"
 #include "temp_dir.hpp"
 
@@ -56,6 +59,39 @@ TEST(CompileCommand, EmitsReadableCpp) {
   EXPECT_CONTAINS(slurp(cpp), "progmp_run_0_minrtt");
 }
 
+TEST(CompileCommand, TargetCppEqualsEmitCpp) {
+  ProcessResult a = progmp({"compile", minrtt(), "--emit-cpp"});
+  ProcessResult b = progmp({"compile", minrtt(), "--target=cpp"});
+  ASSERT_EQ(a.status, 0) << a.err;
+  ASSERT_EQ(b.status, 0) << b.err;
+  EXPECT_EQ(a.out, b.out);
+}
+
+#ifdef PROGMP_HAVE_EBPF
+// --target=ebpf: assembly on stdout, the verifier's verdict on stderr (runtime.md §7; docs/engines.md).
+TEST(CompileCommand, TargetEbpfPrintsAssemblyAndTheVerdict) {
+  ProcessResult r = progmp({"compile", minrtt(), "--target=ebpf"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_CONTAINS(r.out, "r9 = &arena");  // the arena base register
+  EXPECT_CONTAINS(r.out, "may_goto");     // every list walk carries the kernel's loop budget
+  EXPECT_CONTAINS(r.out, "exit");
+  std::string why;
+  if (ebpf::available(why)) {
+    EXPECT_CONTAINS(r.err, "verifier: accepted (");
+    EXPECT_CONTAINS(r.err, "processed ");
+  } else {
+    EXPECT_CONTAINS(r.err, "verifier: not run (");
+  }
+
+  TempDir dir;
+  const std::string out = (dir.path() / "minrtt.bpf.txt").string();
+  r = progmp({"compile", minrtt(), "--target", "ebpf", "-o", out});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_TRUE(r.out.empty());
+  EXPECT_CONTAINS(slurp(out), "may_goto");
+}
+#endif
+
 TEST(CompileCommand, BadInputAndCompilerFailure) {
   TempDir dir;
   const std::string bad = dir.write("bad.progmp", "VAR x = ;\n");
@@ -71,6 +107,10 @@ TEST(CompileCommand, BadInputAndCompilerFailure) {
   r = progmp({"compile", minrtt(), "--cxx", "false", "-o", bad + ".so"});
   EXPECT_EQ(r.status, 2);
   EXPECT_CONTAINS(r.err, "progmp compile: the C++ compiler (false) failed");
+
+  r = progmp({"compile", minrtt(), "--target=bpf"});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_CONTAINS(r.err, "--target: bpf not in {so,cpp,ebpf}");
 
   r = progmp({"compile", "--help"});
   EXPECT_EQ(r.status, 0);

@@ -22,6 +22,9 @@ struct PassSnapshot {
 // "lowered") and then the listing after each pass.
 std::shared_ptr<const Module> optimise(const Module& module, std::vector<PassSnapshot>* trace = nullptr);
 
+// What every engine executes: the program lowered (ir::lower) and then optimised.
+std::shared_ptr<const Module> lower_optimised(const lang::Program& program);
+
 // The pass names in pipeline order.
 std::vector<std::string> pass_names();
 

@@ -29,6 +29,8 @@ std::shared_ptr<const Module> optimise(const Module& module, std::vector<PassSna
   return m;
 }
 
+std::shared_ptr<const Module> lower_optimised(const lang::Program& program) { return optimise(*lower(program)); }
+
 std::vector<std::string> pass_names() {
   std::vector<std::string> names;
   for (const PassEntry& pass : kPipeline) names.emplace_back(pass.name);
