@@ -1,7 +1,8 @@
 // The whole scheduling path, as the ProgMP paper measured it: packets sent by the application, scheduled in rounds
 // by the runtime, transmitted, acknowledged at subflow and data level, on the in-memory model transport. The same
 // minimum-RTT logic runs once as a ProgMP program on the interpreter and once as hand-written C++ plugged into the
-// same engine ABI, so the ratio shows what interpretation costs per scheduled packet in context.
+// same engine ABI, so the ratio shows what interpretation costs per scheduled packet in context; the program also
+// runs on the JIT and eBPF engines when this build has them.
 //
 //   runtime_bench [google benchmark flags]
 #include <benchmark/benchmark.h>
@@ -43,14 +44,17 @@ CompiledCode compile(std::string_view source) {
 }
 
 // Sends `burst` packets per iteration over `subflows` subflows, transmits and acknowledges them all.
-void scheduling_path(benchmark::State& state, bool native, int subflows) {
+void scheduling_path(benchmark::State& state, std::string engine, int subflows) {
   ModelTransport model;
   Runtime rt(model, RuntimeConfig{}, compile);
   model.attach(rt);
   rt.set_log([](std::string_view) {});
-  if (native) {
+  if (engine == "native") {
     rt.load_scheduler("native_minrtt", kNativeSource);
     rt.set_default_scheduler("native_minrtt");
+  } else if (rt.set_default_engine(engine) != Status::Ok) {
+    state.SkipWithError("engine not available");
+    return;
   }
   const ConnId c = 1;
   model.open(c);
@@ -101,20 +105,32 @@ class RatioReporter : public benchmark::ConsoleReporter {
 
 int main(int argc, char** argv) {
   const int kSubflows[] = {1, 2, 4, 8};
-  for (int n : kSubflows) {
-    benchmark::RegisterBenchmark(("minrtt_path/" + std::to_string(n) + "/native").c_str(), scheduling_path, true, n);
-    benchmark::RegisterBenchmark(("minrtt_path/" + std::to_string(n) + "/interp").c_str(), scheduling_path, false, n);
+  std::vector<std::string> engines = {"native", "interp"};
+  for (const char* e : {"jit", "ebpf"}) {
+    EngineChoice choice;
+    if (parse_engine(e, choice)) engines.push_back(e);
   }
+  for (int n : kSubflows)
+    for (const std::string& e : engines)
+      benchmark::RegisterBenchmark(("minrtt_path/" + std::to_string(n) + "/" + e).c_str(), scheduling_path, e, n);
   benchmark::Initialize(&argc, argv);
   RatioReporter reporter;
   benchmark::RunSpecifiedBenchmarks(&reporter);
-  std::printf("\nns per scheduled packet through the runtime (send, rounds, transmit, acks), one run:\n");
-  std::printf("%9s %10s %10s %7s\n", "subflows", "native", "interp", "ratio");
+  std::printf("\nns per scheduled packet through the runtime (send, rounds, transmit, acks), one run; ratio to native:\n");
+  std::printf("%9s", "subflows");
+  for (const std::string& e : engines) std::printf(" %10s", e.c_str());
+  for (std::size_t i = 1; i < engines.size(); ++i) std::printf(" %10s", (engines[i] + "/nat").c_str());
+  std::printf("\n");
   for (int n : kSubflows) {
-    const auto a = reporter.ns_per_packet.find("minrtt_path/" + std::to_string(n) + "/native");
-    const auto b = reporter.ns_per_packet.find("minrtt_path/" + std::to_string(n) + "/interp");
-    if (a == reporter.ns_per_packet.end() || b == reporter.ns_per_packet.end()) continue;
-    std::printf("%9d %10.1f %10.1f %6.2fx\n", n, a->second, b->second, b->second / a->second);
+    std::vector<double> ns;
+    for (const std::string& e : engines) {
+      const auto it = reporter.ns_per_packet.find("minrtt_path/" + std::to_string(n) + "/" + e);
+      ns.push_back(it == reporter.ns_per_packet.end() ? -1 : it->second);
+    }
+    std::printf("%9d", n);
+    for (double v : ns) std::printf(" %10.1f", v);
+    for (std::size_t i = 1; i < ns.size(); ++i) std::printf(" %9.2fx", ns[0] > 0 && ns[i] > 0 ? ns[i] / ns[0] : 0.0);
+    std::printf("\n");
   }
   benchmark::Shutdown();
   return 0;

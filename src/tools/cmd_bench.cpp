@@ -3,13 +3,17 @@
 //   progmp bench [--schedulers L] [--subflows L] [--queue L] [--engines L] [--rounds N] [--round-ms MS]
 //   progmp bench --single minrtt/2/4/jit [--iterations N]        one configuration, for callgrind
 //   progmp bench --sim SCENARIO [--scheduler NAME] [--engines L]  end-to-end simulator time per engine
+//   progmp bench --compile [--schedulers L]                      compilation latency per engine
 //
 // Decisions: ns per execution of each library scheduler on each engine, side by side in rounds (every engine
 // measured in every round, the median round reported) so that the ratios to hand-written C++ come from one run on
 // the same machine state. Every engine is checked against the interpreter and the native code before measuring.
 // Exit status: 0; 1 when engines disagree or the simulated results differ between engines; 2 for bad input.
 #include <algorithm>
+#include <unistd.h>
+
 #include <chrono>
+#include <filesystem>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -20,6 +24,15 @@
 #include "cli_support.hpp"
 #include "commands.hpp"
 #include "progmp/bench/decision.hpp"
+#include "progmp/exec/aot.hpp"
+#ifdef PROGMP_HAVE_JIT
+#include "progmp/exec/jit.hpp"
+#endif
+#ifdef PROGMP_HAVE_EBPF
+#include "progmp/exec/ebpf.hpp"
+#endif
+#include "progmp/ir/passes.hpp"
+#include "progmp/lang/compile.hpp"
 #include "progmp/runtime/program.hpp"
 #include "progmp/sim/scenario.hpp"
 #include "progmp/sim/session.hpp"
@@ -38,6 +51,7 @@ struct BenchOptions {
   long iterations = 100000;
   std::string sim;
   std::string scheduler = "minrtt";
+  bool compile = false;
 };
 
 [[noreturn]] void fail(const std::string& message, int status) {
@@ -117,12 +131,24 @@ void run_decisions(const BenchOptions& opt) {
   auto b = bench::DecisionBench::create(programs, build, error);
   if (!b) fail(error, kExitDiagnostics);
   for (const std::string& note : b->notes()) std::cerr << "note: " << note << '\n';
+  // eBPF: the cost of BPF_PROG_TEST_RUN itself (encoding the view, the system call, copying the context) is the
+  // time of the empty program over the same view; the program's own time is the difference.
+  const bool with_ebpf = std::find(engines.begin(), engines.end(), bench::Engine::Ebpf) != engines.end();
+  std::unique_ptr<bench::DecisionBench> empty;
+  if (with_ebpf) {
+    empty = bench::DecisionBench::create({{"empty", "RETURN;"}}, {bench::Engine::Interp, bench::Engine::Ebpf}, error);
+    if (!empty) fail(error, kExitDiagnostics);
+  }
 
   std::cout << "ns per execution (median of " << opt.rounds << " rounds, engines interleaved), ratio to native:\n\n";
   std::string head = "| scheduler | subflows | Q |", rule = "|---|---:|---:|";
   for (bench::Engine e : engines) {
     head += fmt::format(" {} ns |", bench::engine_name(e));
     rule += "---:|";
+  }
+  if (with_ebpf) {
+    head += " ebpf test_run ns | ebpf program ns |";
+    rule += "---:|---:|";
   }
   for (bench::Engine e : engines)
     if (e != bench::Engine::Native) {
@@ -142,16 +168,24 @@ void run_decisions(const BenchOptions& opt) {
         }
         const long batch = batch_size(*b, p.name, view, opt.round_ms);
         std::map<bench::Engine, std::vector<double>> ns;
-        for (int r = 0; r < opt.rounds; ++r)
+        std::vector<double> overhead;
+        for (int r = 0; r < opt.rounds; ++r) {
           for (bench::Engine e : engines) ns[e].push_back(b->measure(p.name, e, view, 1, batch));
-        std::map<bench::Engine, double> median;
-        for (auto& [e, v] : ns) {
-          std::sort(v.begin(), v.end());
-          median[e] = v[v.size() / 2];
+          if (with_ebpf) overhead.push_back(empty->measure("empty", bench::Engine::Ebpf, view, 1, batch));
         }
+        const auto median_of = [](std::vector<double>& v) {
+          std::sort(v.begin(), v.end());
+          return v.empty() ? -1.0 : v[v.size() / 2];
+        };
+        std::map<bench::Engine, double> median;
+        for (auto& [e, v] : ns) median[e] = median_of(v);
         std::string line = fmt::format("| {} | {} | {} |", p.name, n, q);
         for (bench::Engine e : engines)
           line += median[e] < 0 ? " n/a |" : fmt::format(" {:.1f} |", median[e]);
+        if (with_ebpf) {
+          const double run = median_of(overhead), all = median[bench::Engine::Ebpf];
+          line += run < 0 || all < 0 ? " n/a | n/a |" : fmt::format(" {:.1f} | {:.1f} |", run, all - run);
+        }
         const double native = median.count(bench::Engine::Native) ? median[bench::Engine::Native] : -1;
         for (bench::Engine e : engines)
           if (e != bench::Engine::Native)
@@ -231,6 +265,68 @@ void run_sim_bench(const BenchOptions& opt) {
   if (differ) throw CLI::RuntimeError(kExitDiagnostics);
 }
 
+// Milliseconds `fn` takes, the best of `repeat` runs (compilation latency; the best run is the least disturbed).
+template <class Fn>
+double best_ms(int repeat, Fn&& fn) {
+  double best = 1e300;
+  for (int i = 0; i < repeat; ++i) {
+    const auto t0 = std::chrono::steady_clock::now();
+    fn();
+    best = std::min(best, std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+  }
+  return best;
+}
+
+// --compile: how long each engine takes before it can run a program (the tiered engine runs the interpreter
+// meanwhile).
+void run_compile_bench(const BenchOptions& opt) {
+  const std::vector<bench::Program> programs = load_programs(split(opt.schedulers));
+  std::cout << "ms until an engine can run the program (best of 3; aot: one run of the system C++ compiler):\n\n"
+               "| scheduler | front end + optimiser | aot (c++) | jit | jit, fast code generation | ebpf (translate + "
+               "verifier) |\n"
+               "|---|---:|---:|---:|---:|---:|\n";
+  for (const bench::Program& p : programs) {
+    std::shared_ptr<const ir::Module> module;
+    const double front = best_ms(3, [&] {
+      const lang::CompileOutput out = lang::compile(p.source);
+      if (!out.program) fail(p.name + ": the program has errors", kExitDiagnostics);
+      module = ir::lower_optimised(*out.program);
+    });
+    std::string error, aot_cell = "n/a", jit_cell = "n/a", jit_fast_cell = "n/a", ebpf_cell = "n/a";
+    {
+      const std::string cpp = aot::generate_cpp(*module, p.source, p.name);
+      const std::filesystem::path so =
+          std::filesystem::temp_directory_path() / fmt::format("progmp-bench-{}-{}.so", ::getpid(), p.name);
+      bool ok = true;
+      const double ms = best_ms(1, [&] { ok = aot::compile_shared_object(cpp, so.string(), error); });
+      std::filesystem::remove(so);
+      if (ok) aot_cell = fmt::format("{:.0f}", ms);
+    }
+#ifdef PROGMP_HAVE_JIT
+    {
+      bool ok = true;
+      const double ms = best_ms(3, [&] { ok = jit::compile(module, error) != nullptr; });
+      if (ok) jit_cell = fmt::format("{:.1f}", ms);
+      jit::Options fast;
+      fast.codegen_level = 0;
+      const double fast_ms = best_ms(3, [&] { ok = jit::compile(module, error, nullptr, fast) != nullptr; });
+      if (ok) jit_fast_cell = fmt::format("{:.1f}", fast_ms);
+    }
+#endif
+#ifdef PROGMP_HAVE_EBPF
+    std::string why;
+    if (ebpf::available(why)) {
+      bool ok = true;
+      const double ms = best_ms(3, [&] { ok = ebpf::load(module, error) != nullptr; });
+      if (ok) ebpf_cell = fmt::format("{:.1f}", ms);
+    }
+#endif
+    std::cout << fmt::format("| {} | {:.2f} | {} | {} | {} | {} |", p.name, front, aot_cell, jit_cell,
+                             jit_fast_cell, ebpf_cell)
+              << std::endl;
+  }
+}
+
 }  // namespace
 
 void add_bench_command(CLI::App& app) {
@@ -261,8 +357,11 @@ void add_bench_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--sim", opt->sim, "Time a whole simulation of SCENARIO on each engine instead")->type_name("FILE");
   cmd->add_option("--scheduler", opt->scheduler, "Scheduler of --sim")->capture_default_str();
+  cmd->add_flag("--compile", opt->compile,
+                "Measure compilation latency per scheduler and engine (front end, AOT, JIT, eBPF) instead");
   cmd->callback([opt] {
-    if (!opt->single.empty()) run_single(*opt);
+    if (opt->compile) run_compile_bench(*opt);
+    else if (!opt->single.empty()) run_single(*opt);
     else if (!opt->sim.empty()) run_sim_bench(*opt);
     else run_decisions(*opt);
   });

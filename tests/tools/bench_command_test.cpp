@@ -44,6 +44,14 @@ TEST(BenchCommand, SingleConfigurationAndSimulation) {
   EXPECT_CONTAINS(r.out, "identical results on every engine");
 }
 
+TEST(BenchCommand, CompileLatencyTable) {
+  ProcessResult r = progmp({"bench", "--compile", "--schedulers", "minrtt,round_robin"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_CONTAINS(r.out, "| scheduler | front end + optimiser | aot (c++) | jit |");
+  EXPECT_EQ(count(r.out, "| minrtt | "), 1);
+  EXPECT_EQ(count(r.out, "| round_robin | "), 1);
+}
+
 TEST(BenchCommand, BadFlagsExitTwoWithAMessage) {
   ProcessResult r = progmp({"bench", "--schedulers", "no_such_scheduler", "--rounds", "1"});
   EXPECT_EQ(r.status, 2);
