@@ -14,6 +14,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -52,6 +53,9 @@ struct BenchOptions {
   std::string sim;
   std::string scheduler = "minrtt";
   bool compile = false;
+  std::vector<std::string> overrides;  // --set of --sim
+  int repeat = 3;                      // --sim runs per engine (median)
+  std::string csv;                     // decisions: also write one row per measurement here
 };
 
 [[noreturn]] void fail(const std::string& message, int status) {
@@ -156,6 +160,12 @@ void run_decisions(const BenchOptions& opt) {
       rule += "---:|";
     }
   std::cout << head << '\n' << rule << '\n';
+  std::ofstream csv;
+  if (!opt.csv.empty()) {
+    csv.open(opt.csv);
+    if (!csv) fail("cannot write '" + opt.csv + "'", kExitInput);
+    csv << "scheduler,subflows,queue,engine,ns,ratio_to_native\n";
+  }
   bool disagree = false;
   for (const bench::Program& p : programs)
     for (int n : subflows)
@@ -182,6 +192,13 @@ void run_decisions(const BenchOptions& opt) {
         std::string line = fmt::format("| {} | {} | {} |", p.name, n, q);
         for (bench::Engine e : engines)
           line += median[e] < 0 ? " n/a |" : fmt::format(" {:.1f} |", median[e]);
+        if (csv.is_open())
+          for (bench::Engine e : engines)
+            if (median[e] > 0) {
+              const double nat = median.count(bench::Engine::Native) ? median[bench::Engine::Native] : -1;
+              csv << fmt::format("{},{},{},{},{:.2f},{}\n", p.name, n, q, bench::engine_name(e), median[e],
+                                 nat > 0 ? fmt::format("{:.3f}", median[e] / nat) : std::string());
+            }
         if (with_ebpf) {
           const double run = median_of(overhead), all = median[bench::Engine::Ebpf];
           line += run < 0 || all < 0 ? " n/a | n/a |" : fmt::format(" {:.1f} | {:.1f} |", run, all - run);
@@ -192,6 +209,10 @@ void run_decisions(const BenchOptions& opt) {
             line += native > 0 && median[e] > 0 ? fmt::format(" {:.2f}x |", median[e] / native) : " n/a |";
         std::cout << line << std::endl;
       }
+  if (csv.is_open()) {
+    csv.close();
+    if (!csv) fail("cannot write '" + opt.csv + "'", kExitInput);
+  }
   if (disagree) throw CLI::RuntimeError(kExitDiagnostics);
 }
 
@@ -222,6 +243,8 @@ void run_sim_bench(const BenchOptions& opt) {
   sim::Scenario scenario;
   std::string error;
   if (!sim::load_scenario(opt.sim, scenario, error)) fail(error, kExitInput);
+  for (const std::string& o : opt.overrides)
+    if (!sim::apply_override(scenario, o, error)) fail(error, kExitInput);
   sim::SessionOptions base;
   const std::filesystem::path dir = std::filesystem::path(opt.sim).parent_path();
   base.scenario_dir = dir.empty() ? "." : dir.string();
@@ -231,34 +254,56 @@ void run_sim_bench(const BenchOptions& opt) {
   std::vector<std::string> engines;
   for (bench::Engine e : parse_engines(opt.engines))
     if (e != bench::Engine::Native) engines.push_back(bench::engine_name(e));
-  std::cout << fmt::format("scenario {} with {}: wall time of the whole simulation per engine\n\n", opt.sim,
-                           base.scheduler_name);
-  std::cout << "| engine | wall s | events/s | vs interp |\n|---|---:|---:|---:|\n";
+
+  // Compile once per engine (AOT: a temporary library), then run the engines in turns so that machine noise hits
+  // them alike; the median run per engine is reported.
+  std::map<std::string, std::unique_ptr<TempAotLibrary>> aot;
+  std::map<std::string, std::vector<double>> seconds;
+  std::map<std::string, std::uint64_t> events;
+  std::map<std::string, std::string> unavailable;
   std::string reference;
-  double interp_s = 0;
   bool differ = false;
-  for (const std::string& engine : engines) {
-    sim::SessionOptions so = base;
-    so.engine = engine;
-    TempAotLibrary aot;
-    if (engine == "aot") {
-      if (!aot.build(so.scheduler_source, so.scheduler_name, error)) fail("aot: " + error, kExitInput);
-      so.scheduler_so = aot.path();
+  for (int r = 0; r < opt.repeat; ++r)
+    for (const std::string& engine : engines) {
+      if (unavailable.count(engine)) continue;
+      sim::SessionOptions so = base;
+      so.engine = engine;
+      if (engine == "aot") {
+        auto& lib = aot[engine];
+        if (!lib) {
+          lib = std::make_unique<TempAotLibrary>();
+          if (!lib->build(so.scheduler_source, so.scheduler_name, error)) fail("aot: " + error, kExitInput);
+        }
+        so.scheduler_so = lib->path();
+      }
+      auto session = sim::Session::create(scenario, so, error);
+      if (!session) {
+        unavailable[engine] = error;
+        continue;
+      }
+      const auto t0 = std::chrono::steady_clock::now();
+      session->run();
+      seconds[engine].push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+      events[engine] = session->events();
+      const std::string result = session->result().dump();
+      if (reference.empty()) reference = result;
+      else if (result != reference) differ = true;
     }
-    auto session = sim::Session::create(scenario, so, error);
-    if (!session) {
-      std::cout << fmt::format("| {} | n/a ({}) | | |\n", engine, error);
+
+  std::cout << fmt::format("scenario {} with {}: wall time of the whole simulation per engine (median of {})\n\n",
+                           opt.sim, base.scheduler_name, opt.repeat);
+  std::cout << "| engine | wall s | events/s | vs interp |\n|---|---:|---:|---:|\n";
+  double interp_s = 0;
+  for (const std::string& engine : engines) {
+    if (unavailable.count(engine)) {
+      std::cout << fmt::format("| {} | n/a ({}) | | |\n", engine, unavailable[engine]);
       continue;
     }
-    const auto t0 = std::chrono::steady_clock::now();
-    session->run();
-    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    const std::string result = session->result().dump();
-    if (reference.empty()) reference = result;
-    else if (result != reference) differ = true;
+    std::vector<double>& v = seconds[engine];
+    std::sort(v.begin(), v.end());
+    const double s = v[v.size() / 2];
     if (engine == "interp") interp_s = s;
-    std::cout << fmt::format("| {} | {:.3f} | {:.0f} | {} |\n", engine, s,
-                             static_cast<double>(session->events()) / s,
+    std::cout << fmt::format("| {} | {:.3f} | {:.0f} | {} |\n", engine, s, static_cast<double>(events[engine]) / s,
                              interp_s > 0 ? fmt::format("{:.2f}x", s / interp_s) : std::string("-"));
   }
   std::cout << (differ ? "\nRESULTS DIFFER between engines\n" : "\nidentical results on every engine\n");
@@ -350,6 +395,8 @@ void add_bench_command(CLI::App& app) {
       ->check(CLI::Range(1.0, 10000.0))
       ->type_name("MS")
       ->capture_default_str();
+  cmd->add_option("--csv", opt->csv, "Also write the decision measurements as CSV (for bench/plot_decisions.py)")
+      ->type_name("FILE");
   cmd->add_option("--single", opt->single, "Run one configuration SCHEDULER/SUBFLOWS/Q/ENGINE only (for callgrind)")
       ->type_name("CONFIG");
   cmd->add_option("--iterations", opt->iterations, "Executions of --single")
@@ -357,6 +404,11 @@ void add_bench_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--sim", opt->sim, "Time a whole simulation of SCENARIO on each engine instead")->type_name("FILE");
   cmd->add_option("--scheduler", opt->scheduler, "Scheduler of --sim")->capture_default_str();
+  cmd->add_option("--set", opt->overrides, "Scenario override KEY=VALUE of --sim (repeatable), as in progmp sim")
+      ->type_name("KEY=VALUE");
+  cmd->add_option("--repeat", opt->repeat, "Runs per engine of --sim, in turns; the median is reported")
+      ->check(CLI::Range(1, 100))
+      ->capture_default_str();
   cmd->add_flag("--compile", opt->compile,
                 "Measure compilation latency per scheduler and engine (front end, AOT, JIT, eBPF) instead");
   cmd->callback([opt] {

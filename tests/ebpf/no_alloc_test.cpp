@@ -1,9 +1,8 @@
 // An eBPF execution allocates nothing (runtime.md §10.2): global operator new is replaced in this test binary by a
-// counting version, and executions (encode, BPF_PROG_TEST_RUN, decode into a reserved log) must leave the counter
+// counting version (support/counting_new.hpp), and executions (encode, BPF_PROG_TEST_RUN, decode into a reserved log) must leave the counter
 // unchanged.
 #include <gtest/gtest.h>
 
-#include <atomic>
 #include <cstdlib>
 #include <new>
 #include <random>
@@ -11,30 +10,7 @@
 #include "exec/random_view.hpp"
 #include "exec/view_builder.hpp"
 #include "progmp/exec/ebpf.hpp"
-
-namespace {
-std::atomic<long> g_allocations{0};
-}
-
-// GCC warns that free() may not match new; here both sides are replaced together, so they do match.
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-void* operator new(std::size_t n) {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
-  throw std::bad_alloc();
-}
-void* operator new[](std::size_t n) { return operator new(n); }
-void* operator new(std::size_t n, const std::nothrow_t&) noexcept {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  return std::malloc(n == 0 ? 1 : n);
-}
-void* operator new[](std::size_t n, const std::nothrow_t& t) noexcept { return operator new(n, t); }
-void operator delete(void* p, const std::nothrow_t&) noexcept { std::free(p); }
-void operator delete[](void* p, const std::nothrow_t&) noexcept { std::free(p); }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
+#include "support/counting_new.hpp"
 
 namespace progmp::testing {
 namespace {
@@ -75,13 +51,13 @@ TEST(EbpfNoAllocation, ExecutionsDoNotAllocate) {
       log.reserve(view.q.size() + view.qu.size() + view.rq.size());
       ExecState st;
       st.scratch = &scratch;
-      const long before = g_allocations.load();
+      const std::uint64_t before = progmp::testing::thread_allocations();
       for (int r = 0; r < 3; ++r) {
         log.clear();
         const ExecResult res = exe->run(view, st, log);
         EXPECT_NE(res.end, EndCause::Unsupported);
       }
-      EXPECT_EQ(g_allocations.load(), before) << src;
+      EXPECT_EQ(progmp::testing::thread_allocations(), before) << src;
     }
   }
 }

@@ -1,8 +1,7 @@
 // An execution allocates nothing (runtime.md §10.2): global operator new is replaced in this test binary by a
-// counting version, and executions over prepared scratch must leave the counter unchanged.
+// counting version (support/counting_new.hpp), and executions over prepared scratch must leave the counter unchanged.
 #include <gtest/gtest.h>
 
-#include <atomic>
 #include <cstdlib>
 #include <new>
 
@@ -15,30 +14,7 @@
 
 #include "progmp/exec/aot.hpp"
 #include "view_builder.hpp"
-
-namespace {
-std::atomic<long> g_allocations{0};
-}
-
-// GCC warns that free() may not match new; here both sides are replaced together, so they do match.
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-void* operator new(std::size_t n) {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
-  throw std::bad_alloc();
-}
-void* operator new[](std::size_t n) { return operator new(n); }
-void* operator new(std::size_t n, const std::nothrow_t&) noexcept {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  return std::malloc(n == 0 ? 1 : n);
-}
-void* operator new[](std::size_t n, const std::nothrow_t& t) noexcept { return operator new(n, t); }
-void operator delete(void* p, const std::nothrow_t&) noexcept { std::free(p); }
-void operator delete[](void* p, const std::nothrow_t&) noexcept { std::free(p); }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
+#include "support/counting_new.hpp"
 
 namespace progmp::testing {
 namespace {
@@ -94,14 +70,14 @@ TEST(NoAllocation, ExecutionsOverPreparedScratchDoNotAllocate) {
     state.scratch = &scratch;
     exe->prepare(view, scratch);
     log.reserve(view.q.size() + view.qu.size() + view.rq.size());
-    const long before = g_allocations.load();
+    const std::uint64_t before = progmp::testing::thread_allocations();
     for (int k = 0; k < 100; ++k) {
       log.clear();
       const ExecResult r = exe->run(view, state, log);
       ASSERT_NE(r.end, EndCause::StepLimit);
       ASSERT_FALSE(log.entries().empty());
     }
-    EXPECT_EQ(g_allocations.load() - before, 0) << exe->engine_name() << ": " << src;
+    EXPECT_EQ(progmp::testing::thread_allocations() - before, 0u) << exe->engine_name() << ": " << src;
   }
 }
 

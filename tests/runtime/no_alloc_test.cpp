@@ -1,56 +1,15 @@
 // runtime.md §10.2: an execution allocates nothing, and neither does the rest of a round (settling, applying,
-// statistics) in steady state. Global operator new is replaced in this test binary by a counting version; the
-// count is taken only around the calls under test and only on the calling thread (the default engine compiles
-// in the background; that compilation is not part of a round).
+// statistics) in steady state. Global operator new is replaced in this test binary by a counting version
+// (support/counting_new.hpp); the count is taken around the calls under test, on the calling thread (the default
+// engine compiles in the background; that compilation is not part of a round).
 #include <gtest/gtest.h>
 
-#include <atomic>
 #include <cstdlib>
 #include <new>
 
 #include "harness.hpp"
 #include "progmp/runtime/builtin.hpp"
-
-namespace {
-thread_local bool g_counting = false;
-thread_local std::uint64_t g_allocations = 0;
-
-void* counted_alloc(std::size_t n, std::size_t align) {
-  if (g_counting) ++g_allocations;
-  if (n == 0) n = 1;
-  void* p = align > alignof(std::max_align_t) ? std::aligned_alloc(align, (n + align - 1) / align * align)
-                                              : std::malloc(n);
-  if (!p) throw std::bad_alloc();
-  return p;
-}
-}  // namespace
-
-void* operator new(std::size_t n) { return counted_alloc(n, 0); }
-void* operator new[](std::size_t n) { return counted_alloc(n, 0); }
-void* operator new(std::size_t n, std::align_val_t a) { return counted_alloc(n, static_cast<std::size_t>(a)); }
-void* operator new[](std::size_t n, std::align_val_t a) { return counted_alloc(n, static_cast<std::size_t>(a)); }
-void* operator new(std::size_t n, const std::nothrow_t&) noexcept {
-  try {
-    return counted_alloc(n, 0);
-  } catch (...) {
-    return nullptr;
-  }
-}
-void* operator new[](std::size_t n, const std::nothrow_t&) noexcept {
-  try {
-    return counted_alloc(n, 0);
-  } catch (...) {
-    return nullptr;
-  }
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
-void operator delete(void* p, std::align_val_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::align_val_t) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
+#include "support/counting_new.hpp"
 
 namespace progmp::runtime {
 namespace {
@@ -58,11 +17,9 @@ namespace {
 // Counts allocations made while `fn` runs.
 template <class Fn>
 std::uint64_t allocations_during(Fn&& fn) {
-  g_allocations = 0;
-  g_counting = true;
+  const std::uint64_t before = progmp::testing::thread_allocations();
   fn();
-  g_counting = false;
-  return g_allocations;
+  return progmp::testing::thread_allocations() - before;
 }
 
 // A transport with fixed storage: enqueue and the queries never allocate, so every allocation counted during a

@@ -37,11 +37,17 @@ TEST(BenchCommand, SingleConfigurationAndSimulation) {
   EXPECT_CONTAINS(r.out, "round_robin");
 
   r = progmp({"bench", "--sim", std::string(PROGMP_SOURCE_DIR) + "/scenarios/bulk_aggregation.toml", "--engines",
-              "interp,aot"});
+              "interp,aot", "--set", "duration_s=2", "--repeat", "2"});
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_CONTAINS(r.out, "| interp | ");
   EXPECT_CONTAINS(r.out, "| aot | ");
   EXPECT_CONTAINS(r.out, "identical results on every engine");
+  EXPECT_CONTAINS(r.out, "(median of 2)");
+
+  r = progmp({"bench", "--sim", std::string(PROGMP_SOURCE_DIR) + "/scenarios/bulk_aggregation.toml", "--set",
+              "duration_s=-1"});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_CONTAINS(r.err, "duration_s");
 }
 
 TEST(BenchCommand, CompileLatencyTable) {

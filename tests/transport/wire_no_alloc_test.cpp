@@ -3,28 +3,11 @@
 // counter unchanged, on the success and on the error path.
 #include <gtest/gtest.h>
 
-#include <atomic>
 #include <cstdlib>
 #include <new>
 
 #include "transport/wire_support.hpp"
-
-namespace {
-std::atomic<long> g_allocations{0};
-}
-
-// GCC warns that free() may not match new; both sides are replaced together, so they do match.
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-void* operator new(std::size_t n) {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
-  throw std::bad_alloc();
-}
-void* operator new[](std::size_t n) { return operator new(n); }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
+#include "support/counting_new.hpp"
 
 namespace progmp::transport::testing {
 namespace {
@@ -40,7 +23,7 @@ TEST(WireNoAllocation, EncodeDecodeAndIterateDoNotAllocate) {
   const auto malformed = ByteBuilder().header().u8(0x03).u64(0).u64(100).u64(99).bytes();
 
   std::size_t sink = 0;
-  const long before = g_allocations.load();
+  const std::uint64_t before = progmp::testing::thread_allocations();
   for (int i = 0; i < 100; ++i) {
     auto w = wire::Writer::begin(buffer, kHeader);
     sink += w->append(wire::Timestamp{Instant::from_nanos(i)}).has_value();
@@ -52,7 +35,7 @@ TEST(WireNoAllocation, EncodeDecodeAndIterateDoNotAllocate) {
     const wire::Decoded bad = wire::decode(malformed);
     sink += bad.error().offset;
   }
-  const long after = g_allocations.load();
+  const std::uint64_t after = progmp::testing::thread_allocations();
   EXPECT_EQ(after, before);
   EXPECT_GT(sink, 0u);
 }
