@@ -48,8 +48,19 @@ LoadResult Runtime::load_scheduler(std::string_view name, std::string_view sourc
 LoadResult Runtime::load_scheduler_so(std::string_view name, const std::string& path) {
   std::string error;
   std::shared_ptr<const aot::Library> lib = aot::Library::open(path, error);
+  return load_aot_library(name, std::move(lib), std::move(error), path);
+}
+
+LoadResult Runtime::register_static_scheduler(std::string_view name, const progmp_compiled* table) {
+  std::string error;
+  std::shared_ptr<const aot::Library> lib = aot::Library::from_static(table, error);
+  return load_aot_library(name, std::move(lib), std::move(error), "the static table");
+}
+
+LoadResult Runtime::load_aot_library(std::string_view name, std::shared_ptr<const aot::Library> lib,
+                                     std::string error, const std::string& what) {
   if (lib && lib->programs().size() != 1) {
-    error = path + " holds " + std::to_string(lib->programs().size()) + " programs, not one";
+    error = what + " holds " + std::to_string(lib->programs().size()) + " programs, not one";
     lib.reset();
   }
   LoadResult r;

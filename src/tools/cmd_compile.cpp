@@ -1,11 +1,12 @@
-// `progmp compile FILE [-o OUT] [--emit-cpp] [--target so|cpp|ebpf] [--cxx COMPILER]`: ahead-of-time compilation
-// (docs/engines.md).
+// `progmp compile FILE [-o OUT] [--emit-cpp] [--target so|cpp|static-cpp|ebpf] [--cxx COMPILER]`: ahead-of-time
+// compilation (docs/engines.md).
 //
-// Target so (default): generates C++ for the program, compiles it with the system C++ compiler into a shared object
-// (default: FILE's base name with .so, in the current directory) that the runtime can load. Target cpp (or
-// --emit-cpp): writes the generated C++ to OUT, or to stdout without -o. Target ebpf: translates the program to
-// eBPF, writes the readable assembly to OUT or stdout, loads it so that the Linux verifier checks it and prints the
-// verdict on stderr.
+// Target so (default): generates C++ for the program, compiles it with the system C++ compiler into a shared
+// object (default: FILE's base name with .so, in the current directory) that the runtime can load. Target cpp (or
+// --emit-cpp): writes the generated C++ to OUT, or to stdout without -o. Target static-cpp: the same for static
+// linking into an application (internal symbols, one accessor progmp_static_NAME()). Target ebpf: translates the
+// program to eBPF, writes the readable assembly to OUT or stdout, loads it so that the Linux verifier checks it
+// and prints the verdict on stderr.
 // Diagnostics go to stderr in the format of `progmp check`. Exit status: 1 if the program has errors; 2 if the
 // file cannot be read, the output cannot be written, the C++ compiler fails or the verifier rejects the program;
 // else 0.
@@ -103,6 +104,7 @@ void run_compile(const CompileOptions& opt) {
   if (opt.target == "ebpf") return compile_ebpf(module, opt.output);
 
   const std::string name = registration_name(opt.file, &*out.program);
+  if (opt.target == "static-cpp") return write_output(opt.output, aot::generate_static_cpp(*module, *source, name));
   const std::string cpp = aot::generate_cpp(*module, *source, name);
   if (opt.emit_cpp || opt.target == "cpp") return write_output(opt.output, cpp);
 
@@ -145,9 +147,10 @@ void add_compile_command(CLI::App& app) {
       ->type_name("OUT");
   cmd->add_flag("--emit-cpp", opt->emit_cpp, "Write the generated C++ instead of compiling it (= --target cpp)");
   cmd->add_option("--target", opt->target,
-                  "so: shared object (default); cpp: the generated C++; ebpf: eBPF assembly on stdout (or OUT) and "
-                  "the Linux verifier's verdict on stderr (the check needs root)")
-      ->check(CLI::IsMember({"so", "cpp", "ebpf"}).description(""))
+                  "so: shared object (default); cpp: the generated C++; static-cpp: C++ to link into an application "
+                  "(Runtime::register_static_scheduler with the accessor progmp_static_NAME()); ebpf: eBPF assembly "
+                  "on stdout (or OUT) and the Linux verifier's verdict on stderr (the check needs root)")
+      ->check(CLI::IsMember({"so", "cpp", "static-cpp", "ebpf"}).description(""))
       ->type_name("T");
   cmd->add_option("--cxx", opt->cxx, "C++ compiler to run (default: c++)")->type_name("COMPILER");
   cmd->callback([opt] { run_compile(*opt); });

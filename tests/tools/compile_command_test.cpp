@@ -65,6 +65,14 @@ TEST(CompileCommand, TargetCppEqualsEmitCpp) {
   ASSERT_EQ(a.status, 0) << a.err;
   ASSERT_EQ(b.status, 0) << b.err;
   EXPECT_EQ(a.out, b.out);
+
+  // For static linking: internal entry function, one exported accessor (tests/runtime/static_scheduler_test.cpp
+  // links two such files into one binary).
+  ProcessResult c = progmp({"compile", minrtt(), "--target", "static-cpp"});
+  ASSERT_EQ(c.status, 0) << c.err;
+  EXPECT_CONTAINS(c.out, "static std::uint32_t progmp_run_0_minrtt(progmp_aot::Ctx* c)");
+  EXPECT_CONTAINS(c.out, "extern \"C\" const progmp_compiled* progmp_static_minrtt()");
+  EXPECT_EQ(c.out.find("progmp_abi_version ="), std::string::npos);
 }
 
 #ifdef PROGMP_HAVE_EBPF
@@ -110,7 +118,7 @@ TEST(CompileCommand, BadInputAndCompilerFailure) {
 
   r = progmp({"compile", minrtt(), "--target=bpf"});
   EXPECT_EQ(r.status, 2);
-  EXPECT_CONTAINS(r.err, "--target: bpf not in {so,cpp,ebpf}");
+  EXPECT_CONTAINS(r.err, "--target: bpf not in {so,cpp,static-cpp,ebpf}");
 
   r = progmp({"compile", "--help"});
   EXPECT_EQ(r.status, 0);

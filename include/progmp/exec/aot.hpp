@@ -40,6 +40,9 @@ class SourceBuilder {
   std::string add(const ir::Module& module, std::string_view source, std::string_view name = {});
   // The complete translation unit: prelude, one function per program, the exported table.
   std::string finish() const;
+  // The translation unit for static linking: internal functions and table, one accessor `extern "C" const
+  // progmp_compiled* accessor()` returning the table.
+  std::string finish_static(std::string_view accessor) const;
   // The same split into `parts` translation units (to compile in parallel and link into one shared object).
   std::vector<std::string> finish_parts(std::size_t parts) const;
   std::size_t size() const { return entries_.size(); }
@@ -54,6 +57,14 @@ class SourceBuilder {
 
 // One program as one translation unit (what `progmp compile --emit-cpp` writes).
 std::string generate_cpp(const ir::Module& module, std::string_view source, std::string_view name = {});
+
+// One program as a translation unit to link statically into an application (`progmp compile --target
+// static-cpp`): every symbol is internal except `extern "C" const progmp_compiled* <static_accessor(name)>()`,
+// which returns the program table that Runtime::register_static_scheduler takes. Any number of such files link
+// into one binary.
+std::string generate_static_cpp(const ir::Module& module, std::string_view source, std::string_view name);
+// "progmp_static_" + the name as a C identifier.
+std::string static_accessor(std::string_view name);
 
 // ---- compiling and loading --------------------------------------------------------------------------------------
 
@@ -90,6 +101,8 @@ class Library {
 
   // dlopen + ABI check + per-program source hash check. Null with a message in `error` on any failure.
   static std::shared_ptr<const Library> open(const std::string& path, std::string& error);
+  // The table a statically linked program's accessor returns (generate_static_cpp), with the same checks.
+  static std::shared_ptr<const Library> from_static(const void* table, std::string& error);
 
   const std::vector<ProgramInfo>& programs() const { return programs_; }
   // Index of the program compiled from `source`, or -1.

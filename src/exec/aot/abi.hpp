@@ -51,6 +51,14 @@ struct AotProgramEntry {
   std::uint32_t n_regions;
 };
 
+// What the accessor of a statically linked program returns (generate_static_cpp): the fields a shared object
+// exports as separate symbols.
+struct AotStaticTable {
+  std::uint64_t abi_version;
+  std::uint64_t program_count;
+  const AotProgramEntry* programs;
+};
+
 // Words of scratch one execution over a view needs.
 inline std::size_t scratch_words(std::uint32_t n_regions, std::size_t n_sf, std::size_t q, std::size_t qu,
                                  std::size_t rq) {

@@ -1018,10 +1018,47 @@ std::vector<std::string> SourceBuilder::finish_parts(std::size_t parts) const {
   return out;
 }
 
+std::string SourceBuilder::finish_static(std::string_view accessor) const {
+  std::string s = prelude();
+  // Internal linkage for the entry functions: another statically linked program may use the same symbol.
+  const std::string exported = "extern \"C\" std::uint32_t ";
+  for (const Entry& e : entries_) {
+    std::string f = e.function;
+    const std::size_t at = f.find(exported + e.symbol + "(");
+    if (at != std::string::npos) f.replace(at, exported.size(), "static std::uint32_t ");
+    s += f;
+  }
+  s += "// ---- static registration (Runtime::register_static_scheduler) ----------------------------------\n";
+  s += "namespace {\n";
+  s += "struct StaticTable {\n  std::uint64_t abi_version;\n  std::uint64_t program_count;\n"
+       "  const progmp_aot::ProgramEntry* programs;\n};\n";
+  s += "const progmp_aot::ProgramEntry programs[] = {\n";
+  for (const Entry& e : entries_)
+    s += "  {" + string_literal(e.name, "   ") + ", \"" + e.hash + "\",\n   " + string_literal(e.source, "   ") +
+         ",\n   " + e.symbol + ", " + std::to_string(e.n_regions) + "},\n";
+  if (entries_.empty()) s += "  {nullptr, nullptr, nullptr, nullptr, 0},\n";
+  s += "};\n";
+  s += "const StaticTable table = {" + hex64(abi_version()) + ", " + std::to_string(entries_.size()) +
+       ", programs};\n";
+  s += "}  // namespace\n\n";
+  s += "struct progmp_compiled;  // opaque to the application (progmp/runtime/runtime.hpp)\n";
+  s += "extern \"C\" const progmp_compiled* " + std::string(accessor) +
+       "() { return reinterpret_cast<const progmp_compiled*>(&table); }\n";
+  return s;
+}
+
 std::string generate_cpp(const ir::Module& module, std::string_view source, std::string_view name) {
   SourceBuilder b;
   b.add(module, source, name);
   return b.finish();
+}
+
+std::string static_accessor(std::string_view name) { return "progmp_static_" + identifier(name); }
+
+std::string generate_static_cpp(const ir::Module& module, std::string_view source, std::string_view name) {
+  SourceBuilder b;
+  b.add(module, source, name);
+  return b.finish_static(static_accessor(name));
 }
 
 }  // namespace progmp::aot

@@ -194,6 +194,28 @@ bool compile_shared_object(const std::vector<std::string>& cpp_sources, const st
   return true;
 }
 
+// Copies a program table, checking each program's source against its hash.
+static bool read_programs(const AotProgramEntry* table, std::uint64_t count, const std::string& where,
+                          std::vector<ProgramInfo>& out, std::string& error) {
+  out.reserve(count);
+  for (std::uint64_t i = 0; i < count; ++i) {
+    const AotProgramEntry& e = table[i];
+    ProgramInfo p;
+    p.name = e.name ? e.name : "";
+    p.source_hash = e.source_hash ? e.source_hash : "";
+    p.source = e.source ? e.source : "";
+    p.entry = reinterpret_cast<EntryFn>(e.entry);
+    p.n_regions = e.n_regions;
+    if (!p.entry || source_hash(p.source) != p.source_hash) {
+      error = "source hash mismatch: program " + std::to_string(i) + " of " + where +
+              " does not match its embedded source";
+      return false;
+    }
+    out.push_back(std::move(p));
+  }
+  return true;
+}
+
 Library::~Library() {
   if (handle_) ::dlclose(handle_);
 }
@@ -224,22 +246,24 @@ std::shared_ptr<const Library> Library::open(const std::string& path, std::strin
     error = path + " has no program table (progmp_program_count, progmp_programs)";
     return nullptr;
   }
-  lib->programs_.reserve(*count);
-  for (std::uint64_t i = 0; i < *count; ++i) {
-    const AotProgramEntry& e = table[i];
-    ProgramInfo p;
-    p.name = e.name ? e.name : "";
-    p.source_hash = e.source_hash ? e.source_hash : "";
-    p.source = e.source ? e.source : "";
-    p.entry = reinterpret_cast<EntryFn>(e.entry);
-    p.n_regions = e.n_regions;
-    if (!p.entry || source_hash(p.source) != p.source_hash) {
-      error = "source hash mismatch: program " + std::to_string(i) + " of " + path +
-              " does not match its embedded source";
-      return nullptr;
-    }
-    lib->programs_.push_back(std::move(p));
+  if (!read_programs(table, *count, path, lib->programs_, error)) return nullptr;
+  return lib;
+}
+
+std::shared_ptr<const Library> Library::from_static(const void* table, std::string& error) {
+  const auto* t = static_cast<const AotStaticTable*>(table);
+  if (!t) {
+    error = "no program table (a null accessor result)";
+    return nullptr;
   }
+  if (t->abi_version != abi_version()) {
+    error = "bad_abi: the statically linked program was generated for ABI " + hex(t->abi_version) +
+            ", this progmp expects " + hex(abi_version()) + " (regenerate it with this version of progmp compile)";
+    return nullptr;
+  }
+  std::shared_ptr<Library> lib(new Library());
+  if (!read_programs(t->programs, t->program_count, "the statically linked table", lib->programs_, error))
+    return nullptr;
   return lib;
 }
 
