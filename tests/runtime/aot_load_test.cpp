@@ -20,13 +20,6 @@ namespace {
 namespace fs = std::filesystem;
 using testing::sf;
 
-std::string library(const std::string& name) {
-  std::ifstream in(std::string(PROGMP_SOURCE_DIR) + "/schedulers/" + name);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 struct TempSo {
   fs::path dir = fs::temp_directory_path() / ("progmp-aot-rt-" + std::to_string(::getpid()));
   TempSo() { fs::create_directories(dir); }
@@ -45,24 +38,9 @@ struct TempSo {
   }
 };
 
-// Sends a burst over two subflows and returns the SEQs queued on each subflow and what is left in Q.
-std::vector<std::vector<std::int64_t>> transfer(Runtime& rt, ModelTransport& model) {
-  model.open(1);
-  const SubflowId fast = model.add_subflow(1, sf(10000, 4));
-  const SubflowId slow = model.add_subflow(1, sf(30000, 3));
-  rt.send(1, 12 * 1400);
-  std::vector<std::vector<std::int64_t>> out(3);
-  for (const auto& copy : model.subflow(1, fast).queue) out[0].push_back(copy.seq);
-  for (const auto& copy : model.subflow(1, slow).queue) out[1].push_back(copy.seq);
-  ConnectionSnapshot s;
-  rt.snapshot(1, s);
-  out[2] = s.q;
-  return out;
-}
-
 TEST(AotLoad, CompiledSchedulerRunsOnConnectionsLikeTheInterpreter) {
   TempSo tmp;
-  const std::string src = library("minrtt.progmp");
+  const std::string src = testing::library_source("minrtt.progmp");
   const std::string so = tmp.build("minrtt.so", {src});
 
   ModelTransport m1, m2;
@@ -82,8 +60,8 @@ TEST(AotLoad, CompiledSchedulerRunsOnConnectionsLikeTheInterpreter) {
   ASSERT_EQ(interpreted.load_scheduler("minrtt", src).status, Status::Ok);
   ASSERT_EQ(interpreted.set_default_scheduler("minrtt"), Status::Ok);
 
-  const auto a = transfer(compiled, m1);
-  const auto b = transfer(interpreted, m2);
+  const auto a = testing::two_path_burst(compiled, m1);
+  const auto b = testing::two_path_burst(interpreted, m2);
   EXPECT_EQ(a, b);
   EXPECT_EQ(a[0].size() + a[1].size(), 7u);
 

@@ -3,7 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <memory>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -195,6 +197,30 @@ inline std::string pops(const Recorder::Exec& e) {
     if (!out.empty()) out += '|';
     out += std::string(queue_name(p.queue)) + " " + std::to_string(p.seq) + " " + runtime::pop_outcome_name(p.outcome);
   }
+  return out;
+}
+
+// The text of a library scheduler (schedulers/NAME).
+inline std::string library_source(const std::string& name) {
+  std::ifstream in(std::string(PROGMP_SOURCE_DIR) + "/schedulers/" + name);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// Opens connection 1 with a fast (10 ms, cwnd 4) and a slow (30 ms, cwnd 3) subflow, sends 12 packets and returns
+// the SEQs queued on each subflow and what is left in Q: what engines are compared by.
+inline std::vector<std::vector<std::int64_t>> two_path_burst(runtime::Runtime& rt, runtime::ModelTransport& model) {
+  model.open(1);
+  const runtime::SubflowId fast = model.add_subflow(1, sf(10000, 4));
+  const runtime::SubflowId slow = model.add_subflow(1, sf(30000, 3));
+  rt.send(1, 12 * 1400);
+  std::vector<std::vector<std::int64_t>> out(3);
+  for (const auto& copy : model.subflow(1, fast).queue) out[0].push_back(copy.seq);
+  for (const auto& copy : model.subflow(1, slow).queue) out[1].push_back(copy.seq);
+  runtime::ConnectionSnapshot s;
+  rt.snapshot(1, s);
+  out[2] = s.q;
   return out;
 }
 

@@ -17,13 +17,6 @@ using testing::InvariantChecker;
 using testing::sf;
 using testing::Transfer;
 
-std::string library(const std::string& name) {
-  std::ifstream in(std::string(PROGMP_SOURCE_DIR) + "/schedulers/" + name);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 struct Real : ::testing::Test {
   MemoryTraceSink trace;
   std::vector<std::string> log;
@@ -108,7 +101,7 @@ TEST_F(Real, LibrarySchedulersCompleteTransfers) {
   for (const char* file : {"minrtt.progmp", "round_robin.progmp", "redundant.progmp",
                            "opportunistic_retransmission.progmp"}) {
     SCOPED_TRACE(file);
-    LoadResult r = rt.load_scheduler("", library(file));
+    LoadResult r = rt.load_scheduler("", testing::library_source(file));
     ASSERT_EQ(r.status, Status::Ok) << status_name(r.status);
     ASSERT_EQ(rt.set_default_scheduler(r.name), Status::Ok);
     static ConnId next = 100;

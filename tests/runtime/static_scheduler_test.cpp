@@ -4,8 +4,6 @@
 // another ABI or with a corrupted source are refused with BadAbi.
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <sstream>
 
 #include "harness.hpp"
 #include "progmp/exec/aot.hpp"
@@ -17,28 +15,6 @@ namespace progmp::runtime {
 namespace {
 
 using testing::sf;
-
-std::string library(const std::string& name) {
-  std::ifstream in(std::string(PROGMP_SOURCE_DIR) + "/schedulers/" + name);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-// Sends a burst over two subflows; returns the SEQs queued on each subflow and what is left in Q.
-std::vector<std::vector<std::int64_t>> transfer(Runtime& rt, ModelTransport& model) {
-  model.open(1);
-  const SubflowId fast = model.add_subflow(1, sf(10000, 4));
-  const SubflowId slow = model.add_subflow(1, sf(30000, 3));
-  rt.send(1, 12 * 1400);
-  std::vector<std::vector<std::int64_t>> out(3);
-  for (const auto& copy : model.subflow(1, fast).queue) out[0].push_back(copy.seq);
-  for (const auto& copy : model.subflow(1, slow).queue) out[1].push_back(copy.seq);
-  ConnectionSnapshot s;
-  rt.snapshot(1, s);
-  out[2] = s.q;
-  return out;
-}
 
 TEST(StaticScheduler, LinkedProgramsRunLikeTheInterpreter) {
   for (const auto& [file, table] : {std::pair{"minrtt.progmp", progmp_static_minrtt()},
@@ -56,12 +32,12 @@ TEST(StaticScheduler, LinkedProgramsRunLikeTheInterpreter) {
     ASSERT_EQ(linked.set_default_scheduler("linked"), Status::Ok);
     ASSERT_EQ(linked.set_default_engine("aot"), Status::Ok);
 
-    ASSERT_EQ(interpreted.load_scheduler("reference", library(file)).status, Status::Ok);
+    ASSERT_EQ(interpreted.load_scheduler("reference", testing::library_source(file)).status, Status::Ok);
     ASSERT_EQ(interpreted.set_default_scheduler("reference"), Status::Ok);
     ASSERT_EQ(interpreted.set_default_engine("interp"), Status::Ok);
 
-    const auto a = transfer(linked, m1);
-    const auto b = transfer(interpreted, m2);
+    const auto a = testing::two_path_burst(linked, m1);
+    const auto b = testing::two_path_burst(interpreted, m2);
     EXPECT_EQ(a, b);
     EXPECT_EQ(a[0].size() + a[1].size(), 7u);
   }
