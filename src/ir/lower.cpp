@@ -41,6 +41,7 @@ class Lowerer {
       m_->slots.push_back(std::move(info));
     }
     block(p_.body);
+    line_ = 0;
     emit({StmtOp::End});
     return m_;
   }
@@ -48,6 +49,7 @@ class Lowerer {
  private:
   std::uint32_t emit(Instr in) {
     m_->code.push_back(in);
+    m_->lines.push_back(line_);
     return static_cast<std::uint32_t>(m_->code.size() - 1);
   }
   std::uint32_t here() const { return static_cast<std::uint32_t>(m_->code.size()); }
@@ -272,6 +274,13 @@ class Lowerer {
   }
 
   void stmt(const lang::Stmt& s) {
+    // Everything this statement emits carries its line, also the jumps it emits after a nested block.
+    struct LineScope {
+      std::uint32_t& line;
+      std::uint32_t saved;
+      ~LineScope() { line = saved; }
+    } scope{line_, line_};
+    line_ = s.loc.line;
     switch (s.kind) {
       case lang::StmtKind::Var:
         if (is_list(p_.expr(s.a).type)) {
@@ -358,6 +367,7 @@ class Lowerer {
 
   const lang::Program& p_;
   std::shared_ptr<Module> m_ = std::make_shared<Module>();
+  std::uint32_t line_ = 0;  // source line of the statement being lowered
 };
 
 }  // namespace

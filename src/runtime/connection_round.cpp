@@ -186,7 +186,9 @@ Connection::ExecOutcome Connection::execute(const CompiledProgram& prog, std::ui
   ws.log.reserve(max_pops);
   ws.log.clear();
   if (ws.touched.capacity() < max_pops) ws.touched.reserve(max_pops);
-  const Executable& exe = executable_for(prog);
+  // Profiling runs the counting interpreter: machine-code engines have no counters (all engines agree anyway).
+  ProgramProfile* const profile = shared_.profiling ? &prog.usage->profile : nullptr;
+  const Executable& exe = profile ? *prog.interp : executable_for(prog);
   exe.prepare(view, ws.scratch);
 
   ExecState st;
@@ -194,6 +196,7 @@ Connection::ExecOutcome Connection::execute(const CompiledProgram& prog, std::ui
   st.rng = rng_;
   st.allowance = allowance;
   st.scratch = &ws.scratch;
+  if (profile) st.instr_counts = profile->instr_counts;
   const auto t0 = std::chrono::steady_clock::now();
   ExecResult r = exe.run(view, st, ws.log);
   if (r.end == EndCause::Unsupported) {
@@ -208,9 +211,15 @@ Connection::ExecOutcome Connection::execute(const CompiledProgram& prog, std::ui
     if (r.end == EndCause::Unsupported) throw std::logic_error("the interpreter answered unsupported");
   }
   const auto t1 = std::chrono::steady_clock::now();
-  d.add_exec_time(static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(t1 - t0).count()));
+  const auto ns = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(t1 - t0).count());
+  d.add_exec_time(ns);
   ++d.executions;
   d.steps += r.steps;
+  if (profile) {
+    ++profile->executions;
+    profile->time_ns += ns;
+    profile->steps += r.steps;
+  }
 
   ExecOutcome o;
   o.steps = r.steps;
@@ -225,6 +234,7 @@ Connection::ExecOutcome Connection::execute(const CompiledProgram& prog, std::ui
                                                      : ExecEnd::StepLimit;
     o.aborted = true;
     o.abort_cause = abort_round_end(e);
+    if (profile) ++profile->ends[static_cast<std::size_t>(e)];
     if (record) {
       ws.n_prints = 0;
       if (observer) {
@@ -246,6 +256,7 @@ Connection::ExecOutcome Connection::execute(const CompiledProgram& prog, std::ui
     return o;
   }
 
+  if (profile) ++profile->ends[static_cast<std::size_t>(r.end == EndCause::Return ? ExecEnd::Return : ExecEnd::End)];
   const std::array<std::int64_t, 6> before = registers_;
   registers_ = st.registers;
   rng_ = st.rng;

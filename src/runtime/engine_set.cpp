@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "progmp/exec/tiered.hpp"
+#include "progmp/ir/nodes.hpp"
 #ifdef PROGMP_HAVE_JIT
 #include "progmp/exec/jit.hpp"
 #endif
@@ -76,7 +77,7 @@ const Executable& CompiledProgram::executable(EngineChoice e) const { return eng
 std::string CompiledProgram::engine_error(EngineChoice e) const { return engines->error(e); }
 
 ProgramPtr make_program(std::string name, std::uint32_t version, CompiledCode code,
-                        std::shared_ptr<ProgramUsage> usage) {
+                        std::shared_ptr<ProgramUsage> usage, std::string_view source) {
   auto p = std::make_shared<CompiledProgram>();
   p->label = name + "@" + std::to_string(version);
   p->name = std::move(name);
@@ -87,6 +88,17 @@ ProgramPtr make_program(std::string name, std::uint32_t version, CompiledCode co
   p->module = std::move(code.module);
   p->strings = std::move(code.strings);
   p->warnings = std::move(code.diagnostics);
+  // Sized here, at load time, so that profiled executions allocate nothing.
+  ProgramProfile& prof = usage->profile;
+  prof.name = p->name;
+  prof.version = version;
+  prof.label = p->label;
+  prof.source = std::string(source);
+  if (p->module) {
+    prof.instr_lines = p->module->lines;
+    prof.instr_lines.resize(p->module->code.size(), 0);  // a hand-built module may lack its line table
+    prof.instr_counts.assign(p->module->code.size(), 0);
+  }
   p->usage = std::move(usage);
   p->engines = std::make_shared<EngineSet>(p->module, p->interp, p->accelerated);
   return p;

@@ -28,7 +28,7 @@ Registry::Registry(ProgramCompiler compiler) : compiler_(std::move(compiler)) {
   CompiledCode code = compiler_(builtin_minrtt_source());
   if (!code.ok || !code.interp) throw std::logic_error("builtin_minrtt does not compile");
   auto usage = std::make_shared<ProgramUsage>();
-  builtin_ = make_program(std::string(kBuiltinMinRttName), 1, std::move(code), usage);
+  builtin_ = make_program(std::string(kBuiltinMinRttName), 1, std::move(code), usage, builtin_minrtt_source());
   NameEntry entry;
   entry.current = builtin_;
   entry.versions.push_back(std::move(usage));
@@ -79,7 +79,7 @@ LoadResult Registry::load(std::string_view name, std::string_view source, const 
   r.version = static_cast<std::uint32_t>(entry.versions.size() + 1);
   r.diagnostics = code.diagnostics;
   entry.versions.push_back(usage);
-  entry.current = make_program(r.name, r.version, std::move(code), std::move(usage));
+  entry.current = make_program(r.name, r.version, std::move(code), std::move(usage), source);
   return r;
 }
 
@@ -109,6 +109,25 @@ std::vector<SchedulerInfo> Registry::list() const {
     if (!entry.current) continue;
     out.push_back(SchedulerInfo{name, entry.current->version, entry.current->usage->stats.connections});
   }
+  return out;
+}
+
+Status Registry::profile(std::string_view name, std::optional<std::uint32_t> version, ProgramProfile& out) const {
+  auto it = names_.find(name);
+  if (it == names_.end()) return Status::UnknownScheduler;
+  const NameEntry& entry = it->second;
+  std::uint32_t v = version.value_or(entry.current ? entry.current->version
+                                                   : static_cast<std::uint32_t>(entry.versions.size()));
+  if (v == 0 || v > entry.versions.size()) return Status::UnknownScheduler;
+  out = entry.versions[v - 1]->profile;
+  return Status::Ok;
+}
+
+std::vector<ProgramProfile> Registry::profiles() const {
+  std::vector<ProgramProfile> out;
+  for (const auto& [name, entry] : names_)
+    for (const auto& u : entry.versions)
+      if (u->profile.executions > 0) out.push_back(u->profile);
   return out;
 }
 

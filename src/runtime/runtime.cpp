@@ -184,6 +184,15 @@ Status Runtime::scheduler_stats(std::string_view name, std::optional<std::uint32
   return registry_->stats(name, version, out);
 }
 
+void Runtime::set_profiling(bool on) { shared_->profiling = on; }
+bool Runtime::profiling() const { return shared_->profiling; }
+
+Status Runtime::profile(std::string_view name, std::optional<std::uint32_t> version, ProgramProfile& out) const {
+  return registry_->profile(name, version, out);
+}
+
+std::vector<ProgramProfile> Runtime::profiles() const { return registry_->profiles(); }
+
 Status Runtime::set_engine(ConnId conn, std::string_view engine) {
   Connection* c = find(conn);
   if (!c) return Status::UnknownConnection;

@@ -52,6 +52,7 @@ struct RuntimeShared {
   RuntimeConfig config;
   ProgramPtr builtin;                         // the fallback program (§6.4)
   EngineChoice default_engine = EngineChoice::Auto;
+  bool profiling = false;                     // Runtime::set_profiling: executions count on the interpreter
   TraceOut trace;
   ExecWorkspace ws;
 };

@@ -84,6 +84,7 @@ class SessionImpl final : public Session, public AppSocket, public transport::De
   void run() override;
   json result() const override;
   std::uint64_t events() const override { return sim_.events_processed(); }
+  std::vector<runtime::ProgramProfile> profiles() const override;
 
   // ---- AppSocket ----
   Instant now() const override { return sim_.now(); }
@@ -261,6 +262,7 @@ bool SessionImpl::build(std::string& error) {
   // Scheduler.
   runtime_.set_log([](std::string_view) {});
   if (options_.trace) runtime_.set_trace(options_.trace, options_.trace_level);
+  runtime_.set_profiling(options_.profile);
   std::string name = options_.scheduler_name.empty() ? std::string(runtime::kBuiltinMinRttName) : options_.scheduler_name;
   if (!options_.scheduler_source.empty()) {
     runtime::LoadResult r = options_.scheduler_so.empty()
@@ -423,6 +425,20 @@ json SessionImpl::result() const {
   out["workloads"] = workloads;
   out["timeseries"] = json{{"interval_ms", 100}, {"paths", series}};
   out["events"] = sim_.events_processed();
+  return out;
+}
+
+std::vector<runtime::ProgramProfile> SessionImpl::profiles() const {
+  if (!options_.profile) return {};
+  std::vector<runtime::ProgramProfile> out = runtime_.profiles();
+  // The scheduler of the scenario first, even when it never ran; the rest (a fallback) in registry order.
+  auto own = std::find_if(out.begin(), out.end(), [&](const auto& p) { return p.name == scheduler_label_; });
+  if (own != out.end()) {
+    std::rotate(out.begin(), own, own + 1);
+  } else {
+    runtime::ProgramProfile p;
+    if (runtime_.profile(scheduler_label_, std::nullopt, p) == runtime::Status::Ok) out.insert(out.begin(), p);
+  }
   return out;
 }
 

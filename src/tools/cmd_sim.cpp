@@ -1,6 +1,7 @@
-// `progmp sim SCENARIO.toml [--scheduler FILE|NAME] [--seed N] [--set KEY=VALUE]... [--json] [--trace FILE]`:
-// runs one scenario in the deterministic simulator and prints a readable summary, or with --json the result
-// object documented in docs/simulator.md.
+// `progmp sim SCENARIO.toml [--scheduler FILE|NAME] [--seed N] [--set KEY=VALUE]... [--json] [--trace FILE]
+// [--profile]`: runs one scenario in the deterministic simulator and prints a readable summary, or with --json the
+// result object documented in docs/simulator.md. --profile adds the scheduler's profile (docs/profiling.md): the
+// program annotated with execution counts after the summary, or a "profile" object in the JSON.
 //
 // Exit status: 0 after a run; 1 when the scheduler program has errors (diagnostics on stderr); 2 when the scenario
 // is invalid (FILE:LINE:COL: message), a file cannot be read, an override is invalid or the scheduler is unknown.
@@ -22,6 +23,7 @@
 #include "commands.hpp"
 #include "progmp/lang/diagnostics.hpp"
 #include "progmp/runtime/builtin.hpp"
+#include "progmp/runtime/profile_report.hpp"
 #include "progmp/runtime/program.hpp"
 #include "progmp/sim/scenario.hpp"
 #include "progmp/sim/session.hpp"
@@ -41,6 +43,7 @@ struct SimOptions {
   std::string trace;
   int trace_level = 1;
   bool quiet = false;
+  bool profile = false;
   std::string engine = "auto";
 };
 
@@ -121,6 +124,38 @@ void print_summary(const json& r, double wall_s) {
   for (const json& w : r["workloads"]) std::cout << workload_line(w) << '\n';
 }
 
+// The "profile" member of the --json result (docs/profiling.md).
+json profile_json(const std::vector<runtime::ProgramProfile>& profiles) {
+  json programs = json::array();
+  for (const runtime::ProgramProfile& p : profiles) {
+    const double n = static_cast<double>(p.executions);
+    json ends = json::object();
+    for (int e = 0; e < runtime::kExecEndCount; ++e)
+      ends[runtime::exec_end_name(static_cast<runtime::ExecEnd>(e))] = p.ends[static_cast<std::size_t>(e)];
+    json lines = json::array();
+    const auto counts = p.line_counts();
+    for (std::size_t i = 0; i < counts.size(); ++i)
+      if (counts[i]) lines.push_back(json{{"line", i + 1}, {"count", *counts[i]}});
+    programs.push_back(json{{"name", p.name},
+                            {"version", p.version},
+                            {"label", p.label},
+                            {"executions", p.executions},
+                            {"time_ns", p.time_ns},
+                            {"ns_per_execution", p.executions ? static_cast<double>(p.time_ns) / n : 0.0},
+                            {"steps", p.steps},
+                            {"steps_per_execution", p.executions ? static_cast<double>(p.steps) / n : 0.0},
+                            {"ends", ends},
+                            {"lines", lines},
+                            {"instructions", p.instr_counts},
+                            {"source", p.source}});
+  }
+  return json{{"programs", programs}};
+}
+
+void print_profiles(const std::vector<runtime::ProgramProfile>& profiles) {
+  for (const runtime::ProgramProfile& p : profiles) std::cout << '\n' << runtime::format_profile(p);
+}
+
 void run_sim(const SimOptions& opt) {
   sim::Scenario scenario;
   std::string error;
@@ -146,6 +181,7 @@ void run_sim(const SimOptions& opt) {
     so.scheduler_so = aot_library.path();
   }
   so.engine = opt.engine;
+  so.profile = opt.profile;
 
   std::unique_ptr<FileTraceSink> trace;
   if (!opt.trace.empty()) {
@@ -175,8 +211,13 @@ void run_sim(const SimOptions& opt) {
   if (drew) std::fprintf(stderr, "\n");
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   json r = session->result();
-  if (opt.json) std::cout << r.dump() << '\n';
-  else print_summary(r, wall);
+  if (opt.json) {
+    if (opt.profile) r["profile"] = profile_json(session->profiles());
+    std::cout << r.dump() << '\n';
+  } else {
+    print_summary(r, wall);
+    if (opt.profile) print_profiles(session->profiles());
+  }
   std::cout.flush();
 }
 
@@ -198,6 +239,10 @@ void add_sim_command(CLI::App& app) {
       ->check(CLI::Range(0, 2))
       ->type_name("L");
   cmd->add_flag("--quiet", opt->quiet, "No progress bar");
+  cmd->add_flag("--profile", opt->profile,
+                "Profile the scheduler: after the report, per program its executions, time, steps and end causes "
+                "and its source with each line prefixed by how often it ran (##### never, blank: no code); with "
+                "--json a \"profile\" object. Runs the interpreter whatever --engine says (docs/profiling.md)");
   cmd->add_option("--engine", opt->engine,
                   "Engine: auto (default: interpreter, then the JIT once it has compiled the program in the "
                   "background), interp, aot (compile the program ahead of time first), jit, or ebpf (the Linux "

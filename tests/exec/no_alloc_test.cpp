@@ -81,5 +81,33 @@ TEST(NoAllocation, ExecutionsOverPreparedScratchDoNotAllocate) {
   }
 }
 
+// A profiling run (ExecState::instr_counts) counts into the caller's table and allocates nothing either.
+TEST(NoAllocation, ProfiledInterpreterExecutionsDoNotAllocate) {
+  const char* src = R"(VAR ready = SUBFLOWS.FILTER(f => f.CWND > f.SKBS_IN_FLIGHT);
+                       FOREACH (VAR p IN Q.FILTER(p => p.SEQ >= 0)) { ready.MIN(f => f.RTT).PUSH(p); }
+                       IF (ready.EMPTY) { RETURN; })";
+  ViewBuilder vb;
+  for (int i = 1; i <= 2; ++i) vb.subflow(i, 10000 * i);
+  for (int i = 0; i < 8; ++i) vb.unsent(i * 1400);
+  const SchedulerView view = vb.view();
+  const auto module = compile_ok(src);
+  auto exe = interp::make_executable(module);
+  std::vector<std::uint64_t> counts(module->code.size(), 0);
+  ExecScratch scratch;
+  EffectLog log;
+  ExecState state;
+  state.scratch = &scratch;
+  state.instr_counts = counts;
+  exe->prepare(view, scratch);
+  log.reserve(view.q.size() + view.qu.size() + view.rq.size());
+  const std::uint64_t before = progmp::testing::thread_allocations();
+  for (int k = 0; k < 100; ++k) {
+    log.clear();
+    ASSERT_EQ(exe->run(view, state, log).end, EndCause::End);
+  }
+  EXPECT_EQ(progmp::testing::thread_allocations() - before, 0u);
+  EXPECT_EQ(counts[0], 100u);
+}
+
 }  // namespace
 }  // namespace progmp::testing

@@ -62,6 +62,12 @@ inline std::string validate_module(const ir::Module& m) {
   using namespace ir;
   if (m.code.empty() || m.code.back().op != StmtOp::End) return "the code does not end with End";
   const std::size_t n = m.code.size();
+  // The source line table (profiles) stays parallel to the code: a line for every statement, none for End.
+  if (m.lines.size() != n) return "the line table has " + std::to_string(m.lines.size()) + " entries for " +
+                                  std::to_string(n) + " instructions";
+  if (m.lines.back() != 0) return "End carries a line";
+  for (std::size_t pc = 0; pc + 1 < n; ++pc)
+    if (m.lines[pc] == 0) return "pc " + std::to_string(pc) + " has no line";
   auto node_ok = [&](std::uint32_t x) { return x < m.nodes.size(); };
   auto chain_ok = [&](std::uint32_t c) {
     if (c >= m.chains.size()) return false;

@@ -127,7 +127,7 @@ TEST(Jit, ArithmeticEdgesWrapAndGuardDivision) {
   EXPECT_EQ(r.result.steps, 6u);
   check_agrees(src, vb, st);
   check_agrees("SET(R1, R2 / R3); SET(R4, R5 % R6); SET(R1, (R1 - 5) / (R2 + 1) % (R3 - 2));", vb,
-               ExecState{{INT64_MIN, -1, 0, 9, -9, 4}, 0, 1'000'000, nullptr});
+               ExecState{{INT64_MIN, -1, 0, 9, -9, 4}, 0, 1'000'000, nullptr, {}});
 }
 
 TEST(Jit, ShortCircuitDrawsAndNullPropagation) {

@@ -130,6 +130,22 @@ TEST(NoAllocation, EveryEngineAllocatesNothingInSteadyState) {
   }
 }
 
+// Profiling (docs/profiling.md) counts into tables sized when the program was loaded: no allocation either.
+TEST(NoAllocation, ProfiledRoundsAllocateNothing) {
+  FixedTransport tr;
+  Runtime rt(tr);
+  rt.set_log({});
+  rt.set_profiling(true);
+  std::uint64_t worst = 0;
+  drive(rt, tr, worst, 20);
+  EXPECT_EQ(worst, 0u);
+  {
+    ProgramProfile p;
+    ASSERT_EQ(rt.profile("builtin_minrtt", std::nullopt, p), Status::Ok);
+    EXPECT_GT(p.executions, 0u);
+  }
+}
+
 TEST(NoAllocation, ScriptedEngineRoundsAllocateNothing) {
   FixedTransport tr;
   testing::FakePrograms fake;

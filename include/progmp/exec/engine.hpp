@@ -10,6 +10,7 @@
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string_view>
 #include <vector>
 
@@ -40,6 +41,10 @@ struct ExecState {
   std::uint64_t rng = 0;                    // splitmix64 state (runtime.md §7.4)
   std::uint64_t allowance = 1'000'000;      // reference steps this execution may take
   ExecScratch* scratch = nullptr;           // prepared by Executable::prepare
+  // Profiling (docs/profiling.md): one counter per IR instruction of the program; the interpreter adds one to
+  // instr_counts[pc] each time it executes instruction pc. Empty (the normal case): nothing is counted. Only the
+  // interpreter counts; other engines ignore it, so a profiling caller runs the interpreter.
+  std::span<std::uint64_t> instr_counts;
 };
 
 struct ExecResult {

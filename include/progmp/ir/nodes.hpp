@@ -2,6 +2,7 @@
 //
 //   Module
 //   ├── code   : Instr[]   linear statements with jumps; pc 0 is the entry, End terminates
+//   ├── lines  : u32[]     per instruction: 1-based source line of the statement it comes from (0: none)
 //   ├── nodes  : Node[]    expression trees, children referenced by index (a, b)
 //   ├── chains : Chain[]   list expressions = one source + a run of FILTER lambdas
 //   ├── lambdas: Lambda[]  (parameter slot, body node) for FILTER predicates and MIN/MAX/SUM keys
@@ -86,6 +87,10 @@ struct SlotInfo {
 
 struct Module {
   std::vector<Instr> code;
+  // Parallel to `code` (profiles, docs/profiling.md): the line of the statement an instruction was lowered from, or
+  // that a pass's replacement inherited; 0 for the final End. Not part of the semantics: engines ignore it. A module
+  // built by hand may leave it empty.
+  std::vector<std::uint32_t> lines;
   std::vector<Node> nodes;
   std::vector<Chain> chains;
   std::vector<Lambda> lambdas;

@@ -13,6 +13,7 @@
 #include "progmp/exec/engine.hpp"
 #include "progmp/ir/module.hpp"
 #include "progmp/lang/diagnostics.hpp"
+#include "progmp/runtime/profile.hpp"
 #include "progmp/runtime/stats.hpp"
 
 namespace progmp::runtime {
@@ -28,9 +29,11 @@ const char* engine_choice_name(EngineChoice e);
 // The engine names this build provides, comma-separated (for messages).
 std::string available_engine_names();
 
-// Statistics and connection counts of one (name, version); mutated by the connections of one runtime instance.
+// Statistics, connection counts and profile of one (name, version); mutated by the connections of one runtime
+// instance.
 struct ProgramUsage {
   SchedulerStats stats;
+  ProgramProfile profile;  // identity and tables set by make_program; counts only while the runtime profiles
 };
 
 // The result of compiling one source for execution: what a ProgramCompiler returns.
@@ -77,8 +80,9 @@ struct CompiledProgram {
 
 using ProgramPtr = std::shared_ptr<const CompiledProgram>;
 
-// The program record of compiled code (registry and playground).
+// The program record of compiled code (registry and playground). Also names the usage's profile and sizes its
+// per-instruction tables; `source` is the text the profile annotates.
 ProgramPtr make_program(std::string name, std::uint32_t version, CompiledCode code,
-                        std::shared_ptr<ProgramUsage> usage);
+                        std::shared_ptr<ProgramUsage> usage, std::string_view source = {});
 
 }  // namespace progmp::runtime

@@ -57,6 +57,11 @@ class Registry {
   // Sum over all versions when `version` is empty. UnknownScheduler for a name never loaded or a version that
   // never existed.
   Status stats(std::string_view name, std::optional<std::uint32_t> version, SchedulerStats& out) const;
+  // The profile of one version (docs/profiling.md): `version` empty is the current version, or the last one after
+  // an unload. UnknownScheduler like stats.
+  Status profile(std::string_view name, std::optional<std::uint32_t> version, ProgramProfile& out) const;
+  // The profiles of every version that has executed while profiling, by name, then version.
+  std::vector<ProgramProfile> profiles() const;
 
   const ProgramCompiler& compiler() const { return compiler_; }
 

@@ -40,6 +40,7 @@ bool is_exhaustion(RoundEnd e);           // exec_cap, step_limit, round_steps, 
 // How one execution ended, as reported: StepLimit of the engine becomes RoundSteps when the round budget (not the
 // execution's own limit) was the allowance (§7.2).
 enum class ExecEnd : std::uint8_t { End, Return, StepLimit, RoundSteps, ActionLimit };
+inline constexpr int kExecEndCount = 5;
 const char* exec_end_name(ExecEnd e);  // "end", "return", "step_limit", "round_steps", "action_limit"
 
 enum class ActionResult : std::uint8_t { Queued, Deduplicated, Removed, Refused, NoEffect, Changed, Unchanged };

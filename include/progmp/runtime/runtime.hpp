@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "progmp/runtime/config.hpp"
+#include "progmp/runtime/profile.hpp"
 #include "progmp/runtime/registry.hpp"
 #include "progmp/runtime/round.hpp"
 #include "progmp/runtime/snapshot.hpp"
@@ -120,6 +121,18 @@ class Runtime {
   void set_trace(TraceSink* sink, int level);                // sink null: no trace; level clamped to 0..2
   void set_log(LogSink sink);                                // process log of runtime diagnostics
   void set_driver_time(std::int64_t t_us) { driver_time_us_ = t_us; }  // t_us of records without a connection
+
+  // ---- profiling (docs/profiling.md) ----
+  // While on, every execution runs on the interpreter (whatever engine its connection chose; results are the same)
+  // and counts how often each IR instruction runs, its wall time, steps and end cause into the profile of its
+  // program version, summed over all connections. Off (the default) costs nothing. Counts are kept when it is
+  // switched off and accumulate when it is switched on again.
+  void set_profiling(bool on);
+  bool profiling() const;
+  // The profile of `name` (version empty: the current one); UnknownScheduler as for scheduler_stats.
+  Status profile(std::string_view name, std::optional<std::uint32_t> version, ProgramProfile& out) const;
+  // Every program version that has executed while profiling (builtin_minrtt too), by name, then version.
+  std::vector<ProgramProfile> profiles() const;
 
   // ---- transport callbacks (§8, §15.3): record and raise triggers only ----
   Status on_data_ack(ConnId conn, std::int64_t acked_upto);

@@ -15,9 +15,11 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "progmp/runtime/profile.hpp"
 #include "progmp/runtime/trace.hpp"
 #include "progmp/sim/scenario.hpp"
 
@@ -37,6 +39,9 @@ struct SessionOptions {
   int trace_level = 1;
   // Called every ~1 % of the simulated duration with the fraction done (progress bars).
   std::function<void(double)> progress;
+  // Profile the scheduler (Runtime::set_profiling, docs/profiling.md): every execution runs on the counting
+  // interpreter; the result is the same, only slower.
+  bool profile = false;
 };
 
 class Session {
@@ -52,6 +57,9 @@ class Session {
   virtual nlohmann::json result() const = 0;
   // Simulated events processed so far.
   virtual std::uint64_t events() const = 0;
+  // With SessionOptions::profile: the profiles of the programs that ran, the session's scheduler first (then, e.g.,
+  // builtin_minrtt after a fallback). Empty without the option.
+  virtual std::vector<runtime::ProgramProfile> profiles() const = 0;
 };
 
 }  // namespace progmp::sim

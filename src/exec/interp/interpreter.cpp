@@ -3,6 +3,9 @@
 // chains are walked by the operation that consumes them (lazy lists, language.md §7.5). Hot state (step counter,
 // allowance, scratch pointers) lives in the Machine; nothing is allocated during run().
 //
+// Profiling: with ExecState::instr_counts set, a second instantiation of the statement loop counts every executed
+// instruction; expressions are evaluated by the same code either way.
+//
 // Aborts (step allowance, action limit) unwind with longjmp: every frame between run() and the abort point holds
 // only trivially destructible locals, which keeps the jump well-defined and spares every evaluation a status check.
 #include <csetjmp>
@@ -80,7 +83,9 @@ class Machine {
       r.prints_suppressed = prints_suppressed_;
       return r;
     }
-    r.end = exec();
+    // Decided once per execution: the loop without counters is the one that always ran, unchanged.
+    const bool counting = !state_.instr_counts.empty() && state_.instr_counts.size() >= m_.code.size();
+    r.end = counting ? exec<true>() : exec<false>();
     r.steps = steps_;
     r.prints_suppressed = prints_suppressed_;
     return r;
@@ -478,10 +483,13 @@ class Machine {
   }
 
   // ---- statements -------------------------------------------------------------------------------------------
+  template <bool kCount>
   EndCause exec() {
     const ir::Instr* code = m_.code.data();
+    [[maybe_unused]] std::uint64_t* const counts = state_.instr_counts.data();
     std::uint32_t pc = 0;
     for (;;) {
+      if constexpr (kCount) ++counts[pc];
       const ir::Instr& in = code[pc];
       switch (in.op) {
         case StmtOp::VarScalar:

@@ -193,12 +193,16 @@ void rebuild(Module& m, const std::vector<std::vector<Instr>>& replacement) {
     map[pc] = replacement[pc].empty() ? map[pc + 1] : count;
   }
   std::vector<Instr> code;
+  std::vector<std::uint32_t> lines;
   for (std::size_t pc = 0; pc < n; ++pc)
     for (Instr in : replacement[pc]) {
       if (is_branch(in.op)) target(in) = map[target(in)];
       code.push_back(in);
+      // What replaces an instruction stands for its statement (profiles count it on that line).
+      lines.push_back(pc < m.lines.size() ? m.lines[pc] : 0);
     }
   m.code = std::move(code);
+  m.lines = std::move(lines);
 }
 
 void compact_loops(Module& m) {

@@ -100,7 +100,9 @@ std::vector<bool> jump_targets(const Module& m);
 std::vector<bool> reachable(const Module& m);
 
 // Replaces instruction pc by replacement[pc] (any number, targets in the old numbering) and renumbers every target:
-// a target maps to the first instruction emitted for it or, when it emitted none, for a later pc.
+// a target maps to the first instruction emitted for it or, when it emitted none, for a later pc. The line table
+// follows: every instruction emitted for pc gets pc's line. This is the only place where passes insert or remove
+// instructions; rewrites in place (a Jump becoming a Return, Steps becoming a Jump) keep the line of the slot.
 void rebuild(Module& m, const std::vector<std::vector<Instr>>& replacement);
 
 // Renumbers the FOREACH loops that still have instructions 0, 1, ... (loop_region and n_loops follow), so that
