@@ -54,7 +54,7 @@
 
 #include "exec/random_view.hpp"
 #include "exec/view_builder.hpp"
-#include "jit/compare.hpp"
+#include "exec/engine_compare.hpp"
 #include "progmp/exec/aot.hpp"
 #include "progmp/exec/interp.hpp"
 #include "progmp/ir/passes.hpp"
