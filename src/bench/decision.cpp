@@ -126,7 +126,8 @@ struct DecisionBench::Entry {
 DecisionBench::~DecisionBench() = default;
 
 std::unique_ptr<DecisionBench> DecisionBench::create(const std::vector<Program>& programs,
-                                                     const std::vector<Engine>& engines, std::string& error) {
+                                                     const std::vector<Engine>& engines, std::string& error,
+                                                     bool optimise) {
   std::unique_ptr<DecisionBench> b(new DecisionBench());
   const auto wants = [&](Engine e) { return std::find(engines.begin(), engines.end(), e) != engines.end(); };
   for (const Program& p : programs) {
@@ -138,7 +139,7 @@ std::unique_ptr<DecisionBench> DecisionBench::create(const std::vector<Program>&
     auto e = std::make_unique<Entry>();
     e->name = p.name;
     e->source = p.source;
-    e->module = ir::lower_optimised(*out.program);
+    e->module = optimise ? ir::lower_optimised(*out.program) : ir::lower(*out.program);
     e->native = wants(Engine::Native) ? native_scheduler(p.name) : nullptr;
     if (wants(Engine::Interp)) e->exe[static_cast<std::size_t>(Engine::Interp)] = interp::make_executable(e->module);
     std::string why;

@@ -71,7 +71,8 @@ class Printer {
     line.resize(std::max<std::size_t>(line.size(), 4), ' ');
     line += kStmtNames[static_cast<int>(in.op)];
     switch (in.op) {
-      case StmtOp::VarScalar: line += " " + slot(in.a); break;
+      case StmtOp::VarScalar:
+      case StmtOp::Bind: line += " " + slot(in.a); break;
       case StmtOp::VarList: line += " " + slot(in.a) + " <- " + chain(in.b); break;
       case StmtOp::IfNot: line += " else -> " + std::to_string(in.b); break;
       case StmtOp::Jump: line += " -> " + std::to_string(in.a); break;
@@ -91,7 +92,8 @@ class Printer {
     out_ += line + "\n";
     filter_bodies(2);
     switch (in.op) {
-      case StmtOp::VarScalar: expr(in.b, 2); break;
+      case StmtOp::VarScalar:
+      case StmtOp::Bind: expr(in.b, 2); break;
       case StmtOp::IfNot:
       case StmtOp::Set:
       case StmtOp::Drop:
@@ -110,10 +112,13 @@ class Printer {
   std::string chain(std::uint32_t c) {
     const Chain& ch = m_.chains[c];
     std::string s = ch.source == Source::Snapshot ? slot(ch.slot) : source_name(ch.source);
+    // Late materialisation: `| fetch` marks where an element's fetch step is counted, after the member filters.
     for (std::uint32_t i = 0; i < ch.n_filters; ++i) {
+      if (i == ch.member_filters && i > 0) s += " | fetch";
       s += " | FILTER(" + slot(m_.lambdas[ch.first_filter + i].param) + " => #" +
            std::to_string(m_.lambdas[ch.first_filter + i].body) + ")";
     }
+    if (ch.member_filters > 0 && ch.member_filters == ch.n_filters) s += " | fetch";
     pending_chains_.push_back(c);
     return s;
   }

@@ -53,6 +53,7 @@ struct BenchOptions {
   std::string sim;
   std::string scheduler = "minrtt";
   bool compile = false;
+  bool no_opt = false;                 // decisions: engines run the lowered IR, without the optimiser
   std::vector<std::string> overrides;  // --set of --sim
   int repeat = 3;                      // --sim runs per engine (median)
   std::string csv;                     // decisions: also write one row per measurement here
@@ -132,7 +133,7 @@ void run_decisions(const BenchOptions& opt) {
   std::vector<bench::Engine> build = engines;
   if (std::find(build.begin(), build.end(), bench::Engine::Interp) == build.end()) build.push_back(bench::Engine::Interp);
   std::string error;
-  auto b = bench::DecisionBench::create(programs, build, error);
+  auto b = bench::DecisionBench::create(programs, build, error, !opt.no_opt);
   if (!b) fail(error, kExitDiagnostics);
   for (const std::string& note : b->notes()) std::cerr << "note: " << note << '\n';
   // eBPF: the cost of BPF_PROG_TEST_RUN itself (encoding the view, the system call, copying the context) is the
@@ -231,7 +232,7 @@ void run_single(const BenchOptions& opt) {
   std::string error;
   std::vector<bench::Engine> build = engines;
   build.push_back(bench::Engine::Interp);
-  auto b = bench::DecisionBench::create(load_programs({parts[0]}), build, error);
+  auto b = bench::DecisionBench::create(load_programs({parts[0]}), build, error, !opt.no_opt);
   if (!b) fail(error, kExitDiagnostics);
   if (!b->has(parts[0], engines[0])) fail(opt.single + ": the engine cannot run this scheduler", kExitInput);
   const bench::DecisionView view(n, q);
@@ -409,6 +410,8 @@ void add_bench_command(CLI::App& app) {
   cmd->add_option("--repeat", opt->repeat, "Runs per engine of --sim, in turns; the median is reported")
       ->check(CLI::Range(1, 100))
       ->capture_default_str();
+  cmd->add_flag("--no-opt", opt->no_opt,
+                "Decisions and --single: run the engines on the lowered IR, without the optimiser passes");
   cmd->add_flag("--compile", opt->compile,
                 "Measure compilation latency per scheduler and engine (front end, AOT, JIT, eBPF) instead");
   cmd->callback([opt] {

@@ -14,6 +14,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <random>
 #include <sstream>
 
@@ -46,6 +47,7 @@ std::string read_file(const fs::path& p) {
 struct Totals {
   long programs = 0, changed = 0, executions = 0, aborted = 0, returned = 0, with_effects = 0, prints = 0;
   long steps_instrs = 0, instrs_before = 0, instrs_after = 0;
+  std::map<std::string, long> changed_by;  // per pass: programs whose IR it changed
 };
 
 struct Subject {
@@ -104,7 +106,10 @@ bool make_subject(const std::string& label, const std::string& source, Subject& 
   out.label = label;
   out.source = source;
   out.lowered = ir::lower(*compiled.program);
-  out.optimised = ir::optimise(*out.lowered);
+  std::vector<ir::PassSnapshot> trace;
+  out.optimised = ir::optimise(*out.lowered, &trace);
+  for (std::size_t i = 1; i < trace.size(); ++i)
+    if (trace[i].listing != trace[i - 1].listing) ++totals.changed_by[trace[i].pass];
   const std::string problem = validate_module(*out.optimised);
   EXPECT_EQ(problem, "") << label << "\n" << source << ir::format(*out.optimised);
   ++totals.programs;
@@ -182,6 +187,7 @@ void print_totals(const char* what, const Totals& t) {
               "%ld executions (%ld aborted for steps, %ld returned, %ld with effects, %ld PRINTs)\n",
               what, t.programs, t.changed, t.instrs_before, t.instrs_after, t.steps_instrs, t.executions, t.aborted,
               t.returned, t.with_effects, t.prints);
+  for (const auto& [pass, n] : t.changed_by) std::printf("[ passes   ]   %s changed %ld\n", pass.c_str(), n);
 }
 
 TEST(PassesDifferential, RandomProgramsBehaveAsLowered) {
@@ -208,6 +214,9 @@ TEST(PassesDifferential, RandomProgramsBehaveAsLowered) {
   EXPECT_EQ(totals.programs, kRandomPrograms);
   EXPECT_GT(variants.programs, kRandomPrograms * 9 / 10);
   EXPECT_GT(totals.changed, totals.programs / 10);
+  // Every pass has work in a good share of the programs the test proves it on.
+  for (const std::string& pass : ir::pass_names())
+    EXPECT_GT(totals.changed_by[pass] + variants.changed_by[pass], kRandomPrograms / 50) << pass;
   EXPECT_GT(variants.changed, variants.programs / 2);
   EXPECT_GT(totals.aborted, totals.executions / 10);
   EXPECT_GT(totals.with_effects, totals.executions / 4);

@@ -52,6 +52,21 @@ inline const std::vector<PassExample>& pass_examples() {
     {"foreach_constants", "FOREACH (VAR p IN Q.FILTER(x => TRUE AND x.SEQ >= 0)) {\n  VAR k = 2;\n"
                           "  IF (k > 1) { SUBFLOWS.MIN(s => s.RTT + 0 * k).PUSH(p); }\n}\n"
                           "VAR l = SUBFLOWS.FILTER(s => FALSE AND s.CWND > 0);\nSET(R1, l.COUNT);\n"},
+    {"inlining", "VAR s = SUBFLOWS.GET(0);\nVAR t = s;\nVAR rtt = t.RTT + 1;\nVAR w = WINDOW_END;\nVAR lost = RQ.TOP;\n"
+                 "VAR seq = lost.SEQ;\nIF (rtt > 10 AND lost != NULL) { t.SET_USER(w - seq); }\nVAR k = R1 * 2;\n"
+                 "SET(R2, k);\nPRINT(\"%d\", Q.FILTER(p => p.SEQ > rtt).COUNT);\n"},
+    {"hoisting", "VAR lost = RQ.TOP;\nSET(R1, Q.FILTER(p => p.SEQ > R2 * 2 AND !p.SENT_ON_ALL).COUNT);\n"
+                 "VAR best = SUBFLOWS.MIN(s => s.RTT + lost.SEQ * 2);\n"
+                 "FOREACH (VAR f IN SUBFLOWS) { VOID(Q.FILTER(p => p.SENT_ON(f) AND f.RTT > R3 + 1).COUNT); }\n"
+                 "SET(R4, SUBFLOWS.FILTER(s => Q.FILTER(p => p.SEQ > R5 - 1 AND p.SENT_ON(s)).EMPTY).COUNT);\n"
+                 "VAR k = SUBFLOWS.FILTER(s => s.RTT > RANDOM % 5).COUNT;\nPRINT(\"%d\", best.RTT + k);\n"},
+    {"fusion", "VAR ok = SUBFLOWS.FILTER(s => !s.LOSSY);\nIF (ok.EMPTY) { RETURN; }\n"
+               "VAR fast = ok.FILTER(s => !s.IS_BACKUP);\nSET(R1, fast.COUNT);\n"
+               "VAR big = SUBFLOWS.FILTER(s => s.RTT > 5 AND s.CWND > 2);\nSET(R4, big.COUNT + big.FILTER(x => x.RTT < 9).COUNT);\n"
+               "VAR once = SUBFLOWS.FILTER(s => s.RTT > 5 AND s.CWND > 2);\nSET(R5, once.FILTER(x => x.RTT < 9).SUM(x => x.RTT));\n"
+               "FOREACH (VAR s IN fast.FILTER(x => x.RTT > R2)) { SET(R3, R3 + s.RTT); }\n"
+               "VAR keep = Q.FILTER(p => p.SEQ > 10);\nPRINT(\"%d\", keep);\nVAR mine = QU.FILTER(p => !p.SENT_ON_ALL);\n"
+               "FOREACH (VAR p IN mine) { VOID(p); }\nok.MIN(s => s.RTT).PUSH(Q.POP());\n"},
   };
   return examples;
 }
@@ -103,6 +118,7 @@ inline std::string validate_module(const ir::Module& m) {
         if (in.a >= m.n_loops || in.b >= m.slots.size() || !m.slots[in.b].is_list) return at + "bad loop";
         break;
       case StmtOp::VarScalar:
+      case StmtOp::Bind:
         if (in.a >= m.slots.size() || m.slots[in.a].is_list || !node_ok(in.b)) return at + "bad VarScalar";
         break;
       case StmtOp::VarList:
@@ -161,7 +177,8 @@ inline std::multiset<ir::ExprOp> live_expr_ops(const ir::Module& m) {
   };
   for (const Instr& in : m.code) {
     switch (in.op) {
-      case StmtOp::VarScalar: work.push_back(in.b); break;
+      case StmtOp::VarScalar:
+      case StmtOp::Bind: work.push_back(in.b); break;
       case StmtOp::VarList:
       case StmtOp::ForeachChain: chain(in.b); break;
       case StmtOp::IfNot:

@@ -68,12 +68,13 @@ bool contains(const std::string& s, const std::string& part) { return s.find(par
 // ---- pipeline ---------------------------------------------------------------------------------------------------
 
 TEST(Passes, PipelineAndTrace) {
-  EXPECT_EQ(pass_names(), (std::vector<std::string>{"constant-fold", "dead-code", "merge-blocks"}));
+  EXPECT_EQ(pass_names(), (std::vector<std::string>{"constant-fold", "inline-vars", "hoist-invariants",
+                                                     "fuse-walks", "dead-code", "merge-blocks"}));
   Optimised r = optimise_src(example("merging"));
-  ASSERT_EQ(r.trace.size(), 4u);
+  ASSERT_EQ(r.trace.size(), pass_names().size() + 1);
   EXPECT_EQ(r.trace[0].pass, "lowered");
   EXPECT_EQ(r.trace[0].listing, format(*r.lowered));
-  for (std::size_t i = 0; i < 3; ++i) EXPECT_EQ(r.trace[i + 1].pass, pass_names()[i]);
+  for (std::size_t i = 0; i < pass_names().size(); ++i) EXPECT_EQ(r.trace[i + 1].pass, pass_names()[i]);
   EXPECT_EQ(r.trace.back().listing, format(*r.optimised));
   // The input is not modified; without a trace the result is the same.
   EXPECT_EQ(format(*r.lowered), r.trace[0].listing);
@@ -85,19 +86,134 @@ TEST(Passes, EveryExampleIsValidAndIdempotent) {
     Optimised r = optimise_src(e.source);
     ASSERT_TRUE(r.optimised) << e.name;
     EXPECT_NE(format(*r.lowered), format(*r.optimised)) << e.name;
-    EXPECT_LE(r.optimised->code.size(), r.lowered->code.size()) << e.name;
+    // Only hoisting adds instructions (a Bind per moved subexpression).
+    EXPECT_LE(r.optimised->code.size(), r.lowered->code.size() + count_stmt(*r.optimised, StmtOp::Bind)) << e.name;
     // Running the pipeline again finds nothing more to do.
     EXPECT_EQ(format(*optimise(*r.optimised)), format(*r.optimised)) << e.name;
   }
 }
 
 TEST(Passes, LibrarySchedulersStayValid) {
-  // minrtt has nothing to fold: the optimiser leaves it as it is.
-  Optimised r = optimise_src(
+  // minrtt has nothing to fold or inline (`next` is read inside a lambda), and `usable` is walked twice through an
+  // 8-node filter: materialising it once is cheaper than fusing it into both walks.
+  const std::string minrtt =
       "VAR usable = SUBFLOWS.FILTER(f => f.CWND > f.SKBS_IN_FLIGHT + f.QUEUED AND !f.LOSSY AND !f.THROTTLED);\n"
       "IF (usable.EMPTY) { RETURN; }\nVAR next = Q.TOP;\n"
-      "usable.FILTER(f => f.HAS_WINDOW_FOR(next)).MIN(f => f.RTT).PUSH(Q.POP());\n");
+      "usable.FILTER(f => f.HAS_WINDOW_FOR(next)).MIN(f => f.RTT).PUSH(Q.POP());\n";
+  Optimised r = optimise_src(minrtt);
   EXPECT_EQ(format(*r.lowered), format(*r.optimised));
+}
+
+TEST(FuseWalks, ASingleUseWalksTheSourceOnce) {
+  // Without the EMPTY test, `usable` has one use: its declaration only counts its fetches, and the MIN walks
+  // SUBFLOWS through usable's filter (the fetch step counted after it) and then its own.
+  Optimised r = optimise_src(
+      "VAR usable = SUBFLOWS.FILTER(f => f.CWND > f.SKBS_IN_FLIGHT + f.QUEUED AND !f.LOSSY AND !f.THROTTLED);\n"
+      "VAR next = Q.TOP;\nusable.FILTER(f => f.HAS_WINDOW_FOR(next)).MIN(f => f.RTT).PUSH(Q.POP());\n");
+  const Module& m = *r.optimised;
+  EXPECT_EQ(opcodes(m), "VoidList VarScalar Push End") << format(m);
+  const Chain& decl = m.chains[m.code[0].a];
+  EXPECT_EQ(decl.source, Source::Subflows);
+  EXPECT_EQ(decl.n_filters, 0u);
+  const Chain& min = m.chains[m.nodes[m.code[2].a].a];
+  EXPECT_EQ(min.source, Source::Subflows);
+  EXPECT_EQ(min.n_filters, 2u);
+  EXPECT_EQ(min.member_filters, 1u);
+  EXPECT_TRUE(contains(format(m), "ListMin SUBFLOWS | FILTER(%0:f => #8) | fetch | FILTER(%3:f")) << format(m);
+}
+
+// ---- inline-vars ------------------------------------------------------------------------------------------------
+
+TEST(InlineVars, CopiesLeavesEverywhereAndSingleReadValuesOutsideLambdas) {
+  Optimised r = optimise_src(example("inlining"));
+  const Module& m = *r.optimised;
+  const std::string listing = format(m);
+  // Kept: s and lost (walks), rtt (read twice, once in a lambda), k (reads R1 in a program with SET).
+  std::vector<std::string> kept;
+  for (const Instr& in : m.code)
+    if (in.op == StmtOp::VarScalar) kept.push_back(m.slots[in.a].name);
+  EXPECT_EQ(kept, (std::vector<std::string>{"s", "rtt", "lost", "k"})) << listing;
+  // t = s is read as s (a fused property read too), w = WINDOW_END and seq = lost.SEQ (one read) in place.
+  EXPECT_FALSE(contains(listing, "%1:t")) << listing;
+  EXPECT_TRUE(contains(listing, "SfFieldLocal RTT of %0:s")) << listing;
+  EXPECT_TRUE(contains(listing, "WindowEnd")) << listing;
+  EXPECT_TRUE(contains(listing, "PktFieldLocal SEQ of %4:lost")) << listing;
+  // Each inlined declaration (t, w, seq) kept its step.
+  EXPECT_EQ(steps_total(m), 3u) << listing;
+}
+
+TEST(InlineVars, NeverInlinesDrawsWalksOrRegistersThatASetChanges) {
+  Optimised r = optimise_src("VAR r = RANDOM;\nVAR c = Q.COUNT;\nVAR k = R1 + 1;\nSET(R1, 5);\nSET(R2, k + r + c);\n");
+  EXPECT_EQ(count_stmt(*r.optimised, StmtOp::VarScalar), 3) << format(*r.optimised);
+  // Without SET anywhere, a register value is inlined.
+  Optimised q = optimise_src("VAR k = R1 + 1;\nPRINT(\"%d\", k);\n");
+  EXPECT_EQ(count_stmt(*q.optimised, StmtOp::VarScalar), 0) << format(*q.optimised);
+}
+
+// ---- hoist-invariants -------------------------------------------------------------------------------------------
+
+TEST(HoistInvariants, MovesParameterFreeSubexpressionsBeforeTheirStatement) {
+  Optimised r = optimise_src(example("hoisting"));
+  const Module& m = *r.optimised;
+  const std::string listing = format(m);
+  // R2 * 2, lost.SEQ * 2, f.RTT > R3 + 1 (f is a loop variable, not a parameter) and R5 - 1 (out of two lambdas);
+  // not RANDOM % 5 (a draw per element).
+  ASSERT_EQ(count_stmt(m, StmtOp::Bind), 4) << listing;
+  std::vector<ExprOp> moved;
+  for (std::size_t pc = 0; pc < m.code.size(); ++pc) {
+    if (m.code[pc].op != StmtOp::Bind) continue;
+    moved.push_back(m.nodes[m.code[pc].b].op);
+    EXPECT_NE(m.code[pc + 1].op, StmtOp::Bind);  // each right before its own statement
+    EXPECT_EQ(m.lines[pc], m.lines[pc + 1]);      // and on its line (profiles)
+  }
+  EXPECT_EQ(moved, (std::vector<ExprOp>{ExprOp::Mul, ExprOp::Mul, ExprOp::Gt, ExprOp::Sub})) << listing;
+  EXPECT_EQ(opcodes(m), "VarScalar Bind Set Bind VarScalar ForeachChain ForeachNext Bind Void Jump Bind Set VarScalar "
+                        "Print End")
+      << listing;
+  // The lambdas read the new slots; Bind counts no step, so nothing else changed.
+  EXPECT_TRUE(contains(listing, "Local %")) << listing;
+  EXPECT_TRUE(contains(listing, "Random")) << listing;
+  EXPECT_EQ(steps_total(m), 0u);
+}
+
+TEST(HoistInvariants, LeavesSingleNodesWalksAndParameterReadsInPlace) {
+  Optimised r = optimise_src("VAR l = RQ.TOP;\nSET(R1, Q.FILTER(p => p.SEQ > l.SEQ AND RQ.TOP != NULL).COUNT);\n"
+                             "SET(R2, SUBFLOWS.SUM(s => s.RTT * 2));\n");
+  EXPECT_EQ(count_stmt(*r.optimised, StmtOp::Bind), 0) << format(*r.optimised);
+}
+
+// ---- fuse-walks -------------------------------------------------------------------------------------------------
+
+TEST(FuseWalks, ChainsListsOfListsAndKeepsSnapshotsThatMustStay) {
+  Optimised r = optimise_src(example("fusion"));
+  const Module& m = *r.optimised;
+  const std::string listing = format(m);
+  // ok and fast (cheap filters) and once (one use) are not materialised; big (two uses of a 7-node filter), keep
+  // (a Q snapshot in a program that POPs) and mine (iterated in place) are.
+  std::vector<std::string> materialised;
+  for (const Instr& in : m.code)
+    if (in.op == StmtOp::VarList) materialised.push_back(m.slots[in.a].name);
+  EXPECT_EQ(materialised, (std::vector<std::string>{"big", "keep", "mine"})) << listing;
+  EXPECT_EQ(count_stmt(m, StmtOp::VoidList), 3) << listing;
+  // fast's declaration fetches ok's members; the FOREACH over fast.FILTER(...) walks SUBFLOWS through ok's and
+  // fast's filters (fetch after both), then its own.
+  EXPECT_TRUE(contains(listing, "VoidList SUBFLOWS | FILTER(%0:s => #0) | fetch\n")) << listing;
+  EXPECT_TRUE(contains(listing, "ForeachChain loop0 <- SUBFLOWS | FILTER(%0:s => #0) | FILTER(%2:s => #2) | fetch | "
+                                "FILTER(%11:x => #"))
+      << listing;
+}
+
+TEST(FuseWalks, FiltersWithEffectsOrChangingInputsStayMaterialised) {
+  // A filter that walks (steps) or reads a register that SET changes, a queue the program POPs.
+  for (const char* src : {"VAR l = SUBFLOWS.FILTER(s => Q.COUNT > 0);\nSET(R1, l.COUNT);\n",
+                          "VAR l = SUBFLOWS.FILTER(s => s.RTT > R1);\nSET(R1, 5);\nSET(R2, l.COUNT);\n",
+                          "VAR l = Q.FILTER(p => p.SEQ > 0);\nDROP(Q.POP());\nSET(R2, l.COUNT);\n"}) {
+    Optimised r = optimise_src(src);
+    EXPECT_EQ(count_stmt(*r.optimised, StmtOp::VarList), 1) << src << format(*r.optimised);
+  }
+  // Without SET, a register read in the filter is fine.
+  Optimised r = optimise_src("VAR l = SUBFLOWS.FILTER(s => s.RTT > R1);\nPRINT(\"%d\", l.COUNT);\n");
+  EXPECT_EQ(count_stmt(*r.optimised, StmtOp::VarList), 0) << format(*r.optimised);
 }
 
 // ---- constant-fold ----------------------------------------------------------------------------------------------
@@ -189,7 +305,9 @@ TEST(ConstantFold, AlgebraicIdentitiesAndConstantsInLambdas) {
   EXPECT_EQ(ops.count(ExprOp::Mul), 0u);
   EXPECT_EQ(ops.count(ExprOp::And), 0u);  // TRUE AND x.SEQ >= 0; FALSE AND s.CWND > 0
   EXPECT_EQ(count_stmt(m, StmtOp::IfNot), 0);
-  EXPECT_EQ(count_stmt(m, StmtOp::VarList), 1);  // its walk depends on the view: kept
+  // l's walk depends on the view: it stays, as the walk of its source (fuse-walks: l has one use)
+  EXPECT_EQ(count_stmt(m, StmtOp::VarList), 0);
+  EXPECT_EQ(count_stmt(m, StmtOp::VoidList), 1);
   EXPECT_EQ(count_stmt(m, StmtOp::ForeachChain), 1);
 }
 

@@ -64,8 +64,9 @@ class DecisionBench {
   // Compiles every program for every engine in `engines` (AOT: one shared object built with the system compiler;
   // eBPF: loaded through the verifier). An engine that cannot compile some program is left out for it and the
   // reason is in notes(). Null with a message if a program does not compile at all.
+  // `optimise` false: the engines run the lowered IR without the optimiser passes (to measure what they give).
   static std::unique_ptr<DecisionBench> create(const std::vector<Program>& programs, const std::vector<Engine>& engines,
-                                               std::string& error);
+                                               std::string& error, bool optimise = true);
   ~DecisionBench();
 
   bool has(std::string_view scheduler, Engine e) const;

@@ -72,6 +72,10 @@ struct Chain {
   std::uint32_t slot = kNoIndex;    // Snapshot source: the list slot
   std::uint32_t first_filter = 0;   // index into lambdas
   std::uint32_t n_filters = 0;
+  // Late materialisation (pass fuse-walks): the first `member_filters` filters are those of an unmaterialised list
+  // variable. An element is fetched — its reference step counted — only once it passes them, as if the walk read
+  // the variable's snapshot. 0: the step comes first, before every filter.
+  std::uint32_t member_filters = 0;
 };
 
 struct Lambda {

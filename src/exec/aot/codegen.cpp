@@ -631,14 +631,12 @@ class FunctionGen {
         line("for (" + i + " = 0; " + i + " < qlen" + ks + "; ++" + i + ") {  // walk " + names[k]);
         ++indent_;
         if (popped_[k]) line("if (any" + w + " && ((popped" + ks + "[" + i + " >> 6] >> (" + i + " & 63)) & 1u)) continue;");
-        line("PROGMP_STEP();");
         line(e + " = reinterpret_cast<std::intptr_t>(q" + ks + "[" + i + "]);");
         break;
       }
       case Source::Subflows:
         line("for (" + i + " = 0; " + i + " < n_sf; ++" + i + ") {  // walk SUBFLOWS");
         ++indent_;
-        line("PROGMP_STEP();");
         line(e + " = static_cast<std::int64_t>(" + i + ");");
         break;
       case Source::Snapshot: {
@@ -649,17 +647,18 @@ class FunctionGen {
         line(len + " = static_cast<std::uint64_t>(" + r + "[0]);");
         line("for (" + i + " = 0; " + i + " < " + len + "; ++" + i + ") {  // walk " + m_.slots[ch.slot].name);
         ++indent_;
-        line("PROGMP_STEP();");
         line(e + " = " + r + "[1 + " + i + "];");
         break;
       }
     }
     for (std::uint32_t f = 0; f < ch.n_filters; ++f) {
+      if (f == ch.member_filters) line("PROGMP_STEP();  // fetch");
       const ir::Lambda& l = m_.lambdas[ch.first_filter + f];
       line(S(l.param) + " = " + e + "; " + SN(l.param) + " = false;  // FILTER");
       const Op p = expr(l.body);
       line("if (!" + truth(p) + ") continue;");
     }
+    if (ch.n_filters == ch.member_filters) line("PROGMP_STEP();  // fetch");
     visit(e, i);
     --indent_;
     line("}");
@@ -681,8 +680,9 @@ class FunctionGen {
     if (targets_[pc]) label(std::string("pc") + std::to_string(pc));
     line(std::string("// ") + std::to_string(pc) + ": " + ir::stmt_op_name(in.op));
     switch (in.op) {
-      case StmtOp::VarScalar: {
-        line("PROGMP_STEP();");
+      case StmtOp::VarScalar:
+      case StmtOp::Bind: {
+        if (in.op == StmtOp::VarScalar) line("PROGMP_STEP();");
         const Op v = expr(in.b);
         line(S(in.a) + " = " + v.v + "; " + SN(in.a) + " = " + v.n + ";  // " + m_.slots[in.a].name);
         break;

@@ -663,23 +663,22 @@ class Translator {
       const int t = vreg();
       ldx(op::B, t, pf, 0);
       jmpi(op::JNE, t, 0, next);
-      step();
       const int pa = element(layout_.queues[k], i, Capacities::kMaxQueuePackets - 1, 3);
       ldx(op::DW, e, pa, 0);
     } else if (ch.source == Source::Subflows) {
-      step();
       mov(e, i);
     } else {
-      step();
       const int pa = element(region + 8, i, Capacities::kMaxSnapshot - 1, 3);
       ldx(op::DW, e, pa, 0);
     }
     for (std::uint32_t f = 0; f < ch.n_filters; ++f) {
+      if (f == ch.member_filters) step();  // the fetch (ir::Chain::member_filters)
       const ir::Lambda& lambda = m_.lambdas[ch.first_filter + f];
       store_slot(lambda.param, nonnull(e));
       const Val ok = expr(lambda.body);
       jump_unless_true(ok, next);
     }
+    if (ch.n_filters == ch.member_filters) step();
     visit(e, i, brk);
     label(next);
     alui(op::ADD, i, 1);
@@ -855,6 +854,11 @@ class Translator {
     switch (in.op) {
       case StmtOp::VarScalar: {
         step();
+        const Val v = expr(in.b);
+        store_slot(in.a, v);
+        return true;
+      }
+      case StmtOp::Bind: {
         const Val v = expr(in.b);
         store_slot(in.a, v);
         return true;

@@ -119,14 +119,17 @@ class Machine {
   // is not exactly true).
   bool passes(const ir::Chain& ch, std::int64_t e) {
     for (std::uint32_t i = 0; i < ch.n_filters; ++i) {
+      if (i == ch.member_filters) step();  // the fetch (ir::Chain::member_filters)
       const ir::Lambda& f = m_.lambdas[ch.first_filter + i];
       bind(f.param, of(e));
       if (!is_true(eval(f.body))) return false;
     }
+    if (ch.n_filters == ch.member_filters) step();
     return true;
   }
 
-  // Walks the chain from its start over the current state of its source, one step per fetched element, calling
+  // Walks the chain from its start over the current state of its source, one step per fetched element (in passes),
+  // calling
   // visit(element, source_position) for each element that passes the filters until visit returns false.
   template <class Visit>
   void walk(const ir::Chain& ch, Visit&& visit) {
@@ -140,7 +143,6 @@ class Machine {
         const bool any_popped = pops_[k] != 0;
         for (std::size_t i = 0; i < span.size(); ++i) {
           if (any_popped && ((popped[i >> 6] >> (i & 63)) & 1u)) continue;
-          step();
           const auto e = reinterpret_cast<std::int64_t>(span[i]);
           if (!passes(ch, e)) continue;
           if (!visit(e, i)) return;
@@ -150,7 +152,6 @@ class Machine {
       case Source::Subflows: {
         const std::size_t n = view_.subflows.size();
         for (std::size_t i = 0; i < n; ++i) {
-          step();
           const auto e = static_cast<std::int64_t>(i);
           if (!passes(ch, e)) continue;
           if (!visit(e, i)) return;
@@ -161,7 +162,6 @@ class Machine {
         const std::int64_t* r = region(m_.slots[ch.slot].region);
         const auto n = static_cast<std::size_t>(r[0]);
         for (std::size_t i = 0; i < n; ++i) {
-          step();
           const std::int64_t e = r[1 + i];
           if (!passes(ch, e)) continue;
           if (!visit(e, i)) return;
@@ -494,6 +494,10 @@ class Machine {
       switch (in.op) {
         case StmtOp::VarScalar:
           step();
+          bind(in.a, eval(in.b));
+          ++pc;
+          break;
+        case StmtOp::Bind:
           bind(in.a, eval(in.b));
           ++pc;
           break;

@@ -793,17 +793,15 @@ class FunctionGen {
         b_.CreateCondBr(b_.CreateAnd(any, b_.CreateICmpNE(bit, c64(0))), latch, fetch);
         b_.SetInsertPoint(fetch);
       }
-      step();
       Value* slot = b_.CreateGEP(i8p_, b_.CreateBitCast(queue_[k], i8p_->getPointerTo()), iv);
       e = b_.CreatePtrToInt(b_.CreateLoad(i8p_, slot), i64_);
     } else if (base) {
-      step();
       e = b_.CreateLoad(i64_, b_.CreateGEP(i64_, base, b_.CreateAdd(iv, c64(1))));
     } else {
-      step();
       e = iv;
     }
     for (std::uint32_t fi = 0; fi < ch.n_filters; ++fi) {
+      if (fi == ch.member_filters) step();  // the fetch (ir::Chain::member_filters)
       const ir::Lambda& l = m_.lambdas[ch.first_filter + fi];
       bind(l.param, e, f());
       const Op p = expr(l.body);
@@ -811,6 +809,7 @@ class FunctionGen {
       b_.CreateCondBr(truth(p), pass, latch);
       b_.SetInsertPoint(pass);
     }
+    if (ch.n_filters == ch.member_filters) step();
     visit(e, iv, latch, exit);
     if (open()) b_.CreateBr(latch);
     b_.SetInsertPoint(latch);
@@ -906,6 +905,11 @@ class FunctionGen {
     switch (in.op) {
       case StmtOp::VarScalar: {
         step();
+        const Op v = expr(in.b);
+        bind(in.a, v.v, v.n);
+        break;
+      }
+      case StmtOp::Bind: {
         const Op v = expr(in.b);
         bind(in.a, v.v, v.n);
         break;

@@ -41,7 +41,8 @@ class Folder {
         for (std::uint32_t i = 0; i < ch.n_filters; ++i) fold(m_.lambdas[ch.first_filter + i].body, true);
       for (const Instr& in : m_.code) {
         switch (in.op) {
-          case StmtOp::VarScalar: fold(in.b, false); break;
+          case StmtOp::VarScalar:
+          case StmtOp::Bind: fold(in.b, false); break;
           case StmtOp::IfNot: fold(in.a, true); break;
           case StmtOp::Set:
           case StmtOp::Drop:
@@ -293,7 +294,8 @@ class Folder {
     };
     for (const Instr& in : m_.code) {
       switch (in.op) {
-        case StmtOp::VarScalar: bind(in.a, in.b); break;
+        case StmtOp::VarScalar:
+        case StmtOp::Bind: bind(in.a, in.b); break;
         case StmtOp::VarList: bind(in.a, kNoIndex); break;
         case StmtOp::ForeachNext: bind(in.b, kNoIndex); break;
         default: break;

@@ -34,6 +34,7 @@ std::vector<std::uint32_t> predecessors(const Module& m) {
 bool only_steps(const Module& m, const Instr& in) {
   switch (in.op) {
     case StmtOp::VarScalar:
+    case StmtOp::Bind:
     case StmtOp::VarList:
     case StmtOp::Void:
     case StmtOp::VoidList: break;

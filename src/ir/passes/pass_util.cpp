@@ -128,6 +128,18 @@ std::optional<std::uint64_t> static_cost(const Module& m, std::uint32_t n) {
   return total;
 }
 
+bool reads_register(const Module& m, std::uint32_t n) {
+  bool found = false;
+  for_each_node(m, n, [&](std::uint32_t k) { found = found || m.nodes[k].op == ExprOp::Reg; });
+  return found;
+}
+
+std::size_t node_count(const Module& m, std::uint32_t n) {
+  std::size_t k = 0;
+  for_each_node(m, n, [&](std::uint32_t) { ++k; });
+  return k;
+}
+
 bool strict_bool(const Module& m, std::uint32_t n) {
   const Node& node = m.nodes[n];
   switch (node.op) {

@@ -12,6 +12,9 @@ namespace progmp::ir::passes {
 
 // The passes, in pipeline order (each runs to its own fixpoint).
 void fold_constants(Module& m);       // const_fold.cpp
+void inline_variables(Module& m);     // inline_vars.cpp
+void hoist_invariants(Module& m);     // hoist_invariants.cpp
+void fuse_walks(Module& m);           // fuse_walks.cpp
 void eliminate_dead_code(Module& m);  // dead_code.cpp
 void merge_blocks(Module& m);         // merge_blocks.cpp
 
@@ -48,7 +51,8 @@ void for_each_instr_node(const Module& m, const Instr& in, F&& f) {
     for (std::uint32_t i = 0; i < ch.n_filters; ++i) for_each_node(m, m.lambdas[ch.first_filter + i].body, f);
   };
   switch (in.op) {
-    case StmtOp::VarScalar: for_each_node(m, in.b, f); break;
+    case StmtOp::VarScalar:
+    case StmtOp::Bind: for_each_node(m, in.b, f); break;
     case StmtOp::VarList:
     case StmtOp::ForeachChain: chain(in.b); break;
     case StmtOp::IfNot:
@@ -81,6 +85,12 @@ bool pure(const Module& m, std::uint32_t n);
 // (SourceEmpty/SourceCount, 1 each, evaluated unconditionally); nullopt when it draws, walks, pops or its step
 // count depends on values. A tree with a cost may be replaced by `Steps cost` at statement level.
 std::optional<std::uint64_t> static_cost(const Module& m, std::uint32_t n);
+
+// The tree reads a register (its value can change between statements, by SET).
+bool reads_register(const Module& m, std::uint32_t n);
+
+// Nodes in the tree (chains' FILTER bodies and MIN/MAX/SUM keys included).
+std::size_t node_count(const Module& m, std::uint32_t n);
 
 // A value that is never NULL and always 0 or 1 (so that `is_true(x) == x`).
 bool strict_bool(const Module& m, std::uint32_t n);

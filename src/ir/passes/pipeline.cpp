@@ -13,6 +13,9 @@ struct PassEntry {
 
 constexpr PassEntry kPipeline[] = {
     {"constant-fold", passes::fold_constants},
+    {"inline-vars", passes::inline_variables},
+    {"hoist-invariants", passes::hoist_invariants},
+    {"fuse-walks", passes::fuse_walks},
     {"dead-code", passes::eliminate_dead_code},
     {"merge-blocks", passes::merge_blocks},
 };

@@ -1,0 +1,90 @@
+// Pass "fuse-walks": late materialisation of list variables. `VAR l = SUBFLOWS.FILTER(f);` followed by walks of l
+// (`l.EMPTY`, `l.FILTER(g).MIN(k)`, `FOREACH (VAR x IN l.FILTER(g))`, ...) materialises a snapshot and walks it
+// again at every use. When the snapshot would always equal a fresh walk of its chain, the variable is not
+// materialised: each use walks the source itself through l's filters and then its own, in one pass (FILTER chains
+// already fuse into the MIN/MAX/SUM/COUNT/... that consumes them), and the declaration only walks the source
+// unfiltered to count its steps (`VoidList`: 1 + |source| fetches, what the materialisation cost).
+//
+// The reference steps stay exact through ir::Chain::member_filters: an element pays its fetch step only once it
+// passes l's filters, i.e. exactly when the snapshot walk would have fetched it. l's filters run more often (once
+// per use instead of once), which is unobservable because they must be pure: no draw, no step, no walk.
+//
+// A variable qualifies when
+//   * it is bound by exactly one VarList (variables are immutable and lexically scoped, so the variables its
+//     filters read have the same values at every use);
+//   * its filters are pure, and read no register if the program has a SET (a SET between the declaration and a use
+//     could change their result);
+//   * its source does not change between declaration and use: SUBFLOWS never does, a queue only if the program
+//     never POPs, a snapshot always;
+//   * every use is a walk: no FOREACH iterates it in place and no POP is applied to it;
+//   * it pays off: the variable is walked at most once (a list variable of a single use is the common case), or its
+//     filters are cheap (at most kCheapFilterNodes nodes). Each extra use re-evaluates the filters on every source
+//     element, which costs more than reading a snapshot when they are larger: measured with `progmp bench --no-opt`
+//     (docs/performance.md), fusing minrtt's `usable` (8 filter nodes, 4 uses) made the interpreter 10-20 % slower.
+// Variables are taken in declaration order, so a list built from an unmaterialised list chains both filter runs.
+#include "passes/pass_util.hpp"
+
+namespace progmp::ir::passes {
+namespace {
+
+constexpr std::size_t kCheapFilterNodes = 2;
+
+}  // namespace
+
+void fuse_walks(Module& m) {
+  bool has_set = false, has_pop = false;
+  for (const Instr& in : m.code) has_set = has_set || in.op == StmtOp::Set;
+  for (const Node& n : m.nodes) has_pop = has_pop || n.op == ExprOp::ListPop;
+
+  // List slots: their binding instruction, and whether some use is not a walk.
+  const std::size_t n_slots = m.slots.size();
+  std::vector<std::uint32_t> binds(n_slots, 0), bound_at(n_slots, kNoIndex);
+  std::vector<bool> pinned(n_slots, false);
+  for (std::uint32_t pc = 0; pc < m.code.size(); ++pc) {
+    const Instr& in = m.code[pc];
+    if (in.op == StmtOp::VarList && in.a < n_slots) {
+      ++binds[in.a];
+      bound_at[in.a] = pc;
+    }
+    if (in.op == StmtOp::ForeachSlot && in.b < n_slots) pinned[in.b] = true;
+  }
+  for (const Node& n : m.nodes)
+    if (n.op == ExprOp::ListPop && n.a < m.chains.size() && m.chains[n.a].source == Source::Snapshot &&
+        m.chains[n.a].slot < n_slots)
+      pinned[m.chains[n.a].slot] = true;
+
+  for (std::uint32_t s = 0; s < n_slots; ++s) {
+    if (!m.slots[s].is_list || binds[s] != 1 || pinned[s]) continue;
+    const std::uint32_t pc = bound_at[s];
+    const Chain def = m.chains[m.code[pc].b];
+    if ((def.source == Source::Q || def.source == Source::QU || def.source == Source::RQ) && has_pop) continue;
+    bool filters_ok = true;
+    std::size_t filter_nodes = 0;
+    for (std::uint32_t i = 0; i < def.n_filters; ++i) {
+      const std::uint32_t body = m.lambdas[def.first_filter + i].body;
+      filters_ok = filters_ok && pure(m, body) && !(has_set && reads_register(m, body));
+      filter_nodes += node_count(m, body);
+    }
+    if (!filters_ok) continue;
+    std::size_t uses = 0;
+    for (const Chain& use : m.chains) uses += use.source == Source::Snapshot && use.slot == s;
+    if (uses > 1 && filter_nodes > kCheapFilterNodes) continue;
+
+    // Every walk of the snapshot walks the source through the definition's filters, then its own.
+    for (Chain& use : m.chains) {
+      if (use.source != Source::Snapshot || use.slot != s) continue;
+      const auto first = static_cast<std::uint32_t>(m.lambdas.size());
+      for (std::uint32_t i = 0; i < def.n_filters; ++i) m.lambdas.push_back(m.lambdas[def.first_filter + i]);
+      for (std::uint32_t i = 0; i < use.n_filters; ++i) m.lambdas.push_back(m.lambdas[use.first_filter + i]);
+      use = Chain{def.source, def.packets, def.slot, first, def.n_filters + use.n_filters,
+                  def.n_filters + use.member_filters};
+    }
+    // The declaration keeps its cost: 1 step and one fetch per element the materialisation fetched.
+    Chain fetches = def;
+    fetches.n_filters = def.member_filters;
+    m.chains.push_back(fetches);
+    m.code[pc] = Instr{StmtOp::VoidList, 0, static_cast<std::uint32_t>(m.chains.size() - 1), kNoIndex, kNoIndex};
+  }
+}
+
+}  // namespace progmp::ir::passes

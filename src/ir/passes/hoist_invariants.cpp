@@ -1,0 +1,124 @@
+// Pass "hoist-invariants": loop-invariant code motion out of lambdas. A FILTER predicate or MIN/MAX/SUM key is
+// evaluated once per element; a subexpression of it that does not depend on any lambda parameter has the same
+// value for every element (`p.SEQ > R1 * 2`, `s.RTT < lost.RTT + 10`). Such a subexpression is computed once, by a
+// `Bind` instruction placed just before the statement, into a new slot that the lambda then reads.
+//
+// Why this is exact: only pure subexpressions move (no draw, no step, no walk, no POP), so evaluating one once
+// before the statement instead of zero or more times inside it changes neither the step count (`Bind` counts no
+// step; runtime.md §7.2 asks moved code to add its own count per evaluation it replaces, which is 0) nor the
+// effects. Its inputs cannot change within the statement: variables are immutable, the view is constant during an
+// execution and registers change only by SET, a statement of its own. A walk such as `RQ.TOP` inside a FILTER
+// costs steps per evaluation and is not moved.
+//
+// Only subexpressions of at least two nodes move (reading one slot instead of one field would gain nothing), and
+// only from nodes referenced once (a node shared with another statement must keep its meaning there).
+#include <string>
+
+#include "passes/pass_util.hpp"
+
+namespace progmp::ir::passes {
+namespace {
+
+class Hoister {
+ public:
+  explicit Hoister(Module& m) : m_(m), param_(m.slots.size(), false), refs_(m.nodes.size(), 0) {
+    for (const Lambda& l : m.lambdas)
+      if (l.param < param_.size()) param_[l.param] = true;
+    for (const Instr& in : m.code) for_each_instr_node(m, in, [&](std::uint32_t n) { ++refs_[n]; });
+  }
+
+  void run() {
+    std::vector<std::vector<Instr>> replacement(m_.code.size());
+    bool any = false;
+    for (std::uint32_t pc = 0; pc < m_.code.size(); ++pc) {
+      binds_.clear();
+      const Instr in = m_.code[pc];
+      switch (in.op) {
+        case StmtOp::VarScalar:
+        case StmtOp::Bind: scan(in.b); break;
+        case StmtOp::VarList:
+        case StmtOp::ForeachChain: chain(in.b); break;
+        case StmtOp::IfNot:
+        case StmtOp::Set:
+        case StmtOp::Drop:
+        case StmtOp::Void: scan(in.a); break;
+        case StmtOp::Push:
+        case StmtOp::SetUser:
+        case StmtOp::Print:
+          scan(in.a);
+          scan(in.b);
+          break;
+        case StmtOp::PrintList:
+          scan(in.a);
+          chain(in.b);
+          break;
+        case StmtOp::VoidList: chain(in.a); break;
+        default: break;
+      }
+      replacement[pc] = binds_;
+      replacement[pc].push_back(in);
+      any = any || !binds_.empty();
+    }
+    if (any) rebuild(m_, replacement);
+  }
+
+ private:
+  // Statement-level expression: looks for lambdas.
+  void scan(std::uint32_t n) {
+    if (n == kNoIndex) return;
+    const Node node = m_.nodes[n];
+    const NodeLayout l = node_layout(node.op);
+    if (l.a == Operand::Node) scan(node.a);
+    if (l.a == Operand::Chain) chain(node.a);
+    if (l.b == Operand::Node) scan(node.b);
+    if (l.b == Operand::Lambda) hoist_in(m_.lambdas[node.b].body);
+  }
+
+  void chain(std::uint32_t c) {
+    const Chain ch = m_.chains[c];
+    for (std::uint32_t i = 0; i < ch.n_filters; ++i) hoist_in(m_.lambdas[ch.first_filter + i].body);
+  }
+
+  // Inside a lambda: moves the largest invariant subtrees out.
+  void hoist_in(std::uint32_t n) {
+    if (n == kNoIndex) return;
+    if (refs_[n] == 1 && invariant(n) && node_count(m_, n) >= 2) {
+      const auto value = static_cast<std::uint32_t>(m_.nodes.size());
+      const Node moved = m_.nodes[n];
+      m_.nodes.push_back(moved);
+      const auto slot = static_cast<std::uint32_t>(m_.slots.size());
+      m_.slots.push_back(SlotInfo{"hoisted" + std::to_string(slot), false, kNoIndex});
+      m_.nodes[n] = Node{ExprOp::Local, 0, slot, kNoIndex, 0};
+      binds_.push_back(Instr{StmtOp::Bind, 0, slot, value, kNoIndex});
+      return;
+    }
+    const Node node = m_.nodes[n];
+    const NodeLayout l = node_layout(node.op);
+    if (l.a == Operand::Node) hoist_in(node.a);
+    if (l.a == Operand::Chain) chain(node.a);  // a nested walk: its lambdas are inside ours
+    if (l.b == Operand::Node) hoist_in(node.b);
+    if (l.b == Operand::Lambda) hoist_in(m_.lambdas[node.b].body);
+  }
+
+  bool invariant(std::uint32_t n) const {
+    if (!pure(m_, n)) return false;
+    bool reads_param = false, all_const = true;
+    for_each_node(m_, n, [&](std::uint32_t k) {
+      const Node& node = m_.nodes[k];
+      if (reads_slot(node.op) && node.a < param_.size() && param_[node.a]) reads_param = true;
+      if (!is_const(node) && node.op != ExprOp::ConstString) all_const = false;
+    });
+    return !reads_param && !all_const;
+  }
+
+  Module& m_;
+  std::vector<bool> param_;        // per slot: bound by a lambda
+  std::vector<std::uint32_t> refs_;  // per node: references from the code (a shared node is not rewritten)
+  std::vector<Instr> binds_;       // the Binds of the statement being scanned
+};
+
+}  // namespace
+
+void hoist_invariants(Module& m) { Hoister(m).run(); }
+
+}  // namespace progmp::ir::passes
