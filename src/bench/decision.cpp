@@ -127,7 +127,7 @@ DecisionBench::~DecisionBench() = default;
 
 std::unique_ptr<DecisionBench> DecisionBench::create(const std::vector<Program>& programs,
                                                      const std::vector<Engine>& engines, std::string& error,
-                                                     bool optimise) {
+                                                     const BuildOptions& options) {
   std::unique_ptr<DecisionBench> b(new DecisionBench());
   const auto wants = [&](Engine e) { return std::find(engines.begin(), engines.end(), e) != engines.end(); };
   for (const Program& p : programs) {
@@ -139,7 +139,7 @@ std::unique_ptr<DecisionBench> DecisionBench::create(const std::vector<Program>&
     auto e = std::make_unique<Entry>();
     e->name = p.name;
     e->source = p.source;
-    e->module = optimise ? ir::lower_optimised(*out.program) : ir::lower(*out.program);
+    e->module = options.optimise ? ir::lower_optimised(*out.program) : ir::lower(*out.program);
     e->native = wants(Engine::Native) ? native_scheduler(p.name) : nullptr;
     if (wants(Engine::Interp)) e->exe[static_cast<std::size_t>(Engine::Interp)] = interp::make_executable(e->module);
     std::string why;
@@ -159,7 +159,7 @@ std::unique_ptr<DecisionBench> DecisionBench::create(const std::vector<Program>&
   }
   if (wants(Engine::Aot) && !b->entries_.empty()) {
     // All programs in one shared object, built once with the system compiler.
-    aot::SourceBuilder sb;
+    aot::SourceBuilder sb(aot::CodegenOptions{options.specialise_subflows});
     for (const auto& e : b->entries_) sb.add(*e->module, e->source, e->name);
     const auto dir = std::filesystem::temp_directory_path() / ("progmp-bench-" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir);

@@ -54,6 +54,7 @@ struct BenchOptions {
   std::string scheduler = "minrtt";
   bool compile = false;
   bool no_opt = false;                 // decisions: engines run the lowered IR, without the optimiser
+  std::uint32_t specialise = aot::CodegenOptions{}.specialise_subflows;  // AOT variants per subflow count
   std::vector<std::string> overrides;  // --set of --sim
   int repeat = 3;                      // --sim runs per engine (median)
   std::string csv;                     // decisions: also write one row per measurement here
@@ -133,7 +134,7 @@ void run_decisions(const BenchOptions& opt) {
   std::vector<bench::Engine> build = engines;
   if (std::find(build.begin(), build.end(), bench::Engine::Interp) == build.end()) build.push_back(bench::Engine::Interp);
   std::string error;
-  auto b = bench::DecisionBench::create(programs, build, error, !opt.no_opt);
+  auto b = bench::DecisionBench::create(programs, build, error, {!opt.no_opt, opt.specialise});
   if (!b) fail(error, kExitDiagnostics);
   for (const std::string& note : b->notes()) std::cerr << "note: " << note << '\n';
   // eBPF: the cost of BPF_PROG_TEST_RUN itself (encoding the view, the system call, copying the context) is the
@@ -232,7 +233,7 @@ void run_single(const BenchOptions& opt) {
   std::string error;
   std::vector<bench::Engine> build = engines;
   build.push_back(bench::Engine::Interp);
-  auto b = bench::DecisionBench::create(load_programs({parts[0]}), build, error, !opt.no_opt);
+  auto b = bench::DecisionBench::create(load_programs({parts[0]}), build, error, {!opt.no_opt, opt.specialise});
   if (!b) fail(error, kExitDiagnostics);
   if (!b->has(parts[0], engines[0])) fail(opt.single + ": the engine cannot run this scheduler", kExitInput);
   const bench::DecisionView view(n, q);
@@ -340,7 +341,7 @@ void run_compile_bench(const BenchOptions& opt) {
     });
     std::string error, aot_cell = "n/a", jit_cell = "n/a", jit_fast_cell = "n/a", ebpf_cell = "n/a";
     {
-      const std::string cpp = aot::generate_cpp(*module, p.source, p.name);
+      const std::string cpp = aot::generate_cpp(*module, p.source, p.name, aot::CodegenOptions{opt.specialise});
       const std::filesystem::path so =
           std::filesystem::temp_directory_path() / fmt::format("progmp-bench-{}-{}.so", ::getpid(), p.name);
       bool ok = true;
@@ -412,6 +413,11 @@ void add_bench_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_flag("--no-opt", opt->no_opt,
                 "Decisions and --single: run the engines on the lowered IR, without the optimiser passes");
+  cmd->add_option("--specialise", opt->specialise,
+                  "AOT: variants specialised on the number of subflows, for 1..N subflows (0: generic code only)")
+      ->check(CLI::Range(0u, aot::kMaxSpecialisedSubflows))
+      ->type_name("N")
+      ->capture_default_str();
   cmd->add_flag("--compile", opt->compile,
                 "Measure compilation latency per scheduler and engine (front end, AOT, JIT, eBPF) instead");
   cmd->callback([opt] {

@@ -37,6 +37,7 @@ struct CompileOptions {
   bool emit_cpp = false;
   std::string target = "so";
   std::string cxx = "c++";
+  aot::CodegenOptions codegen;
 };
 
 // Writes `text` to `path`, or to stdout for an empty path or "-".
@@ -104,8 +105,9 @@ void run_compile(const CompileOptions& opt) {
   if (opt.target == "ebpf") return compile_ebpf(module, opt.output);
 
   const std::string name = registration_name(opt.file, &*out.program);
-  if (opt.target == "static-cpp") return write_output(opt.output, aot::generate_static_cpp(*module, *source, name));
-  const std::string cpp = aot::generate_cpp(*module, *source, name);
+  if (opt.target == "static-cpp")
+    return write_output(opt.output, aot::generate_static_cpp(*module, *source, name, opt.codegen));
+  const std::string cpp = aot::generate_cpp(*module, *source, name, opt.codegen);
   if (opt.emit_cpp || opt.target == "cpp") return write_output(opt.output, cpp);
 
   std::string so = opt.output;
@@ -153,6 +155,12 @@ void add_compile_command(CLI::App& app) {
       ->check(CLI::IsMember({"so", "cpp", "static-cpp", "ebpf"}).description(""))
       ->type_name("T");
   cmd->add_option("--cxx", opt->cxx, "C++ compiler to run (default: c++)")->type_name("COMPILER");
+  cmd->add_option("--specialise", opt->codegen.specialise_subflows,
+                  "so, cpp, static-cpp: besides the generic code, variants specialised for 1..N subflows, chosen per "
+                  "execution (0: generic code only; smaller and faster to compile)")
+      ->check(CLI::Range(0u, aot::kMaxSpecialisedSubflows))
+      ->type_name("N")
+      ->capture_default_str();
   cmd->callback([opt] { run_compile(*opt); });
 }
 

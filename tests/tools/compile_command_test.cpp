@@ -75,6 +75,35 @@ TEST(CompileCommand, TargetCppEqualsEmitCpp) {
   EXPECT_EQ(c.out.find("progmp_abi_version ="), std::string::npos);
 }
 
+// --specialise N: a template over the number of subflows, instantiated for 1..N, and an entry function that
+// picks the variant per execution (the generic one, <0>, for other counts). The library it builds loads and runs.
+TEST(CompileCommand, SpecialisesOnTheNumberOfSubflows) {
+  ProcessResult plain = progmp({"compile", minrtt(), "--target=cpp"});
+  ASSERT_EQ(plain.status, 0) << plain.err;
+  EXPECT_EQ(plain.out.find("template <std::uint64_t kSubflows>"), std::string::npos);
+
+  ProcessResult r = progmp({"compile", minrtt(), "--target=cpp", "--specialise", "3"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_CONTAINS(r.out, "template <std::uint64_t kSubflows>\nstatic std::uint32_t progmp_run_0_minrtt_n(");
+  EXPECT_CONTAINS(r.out, "const std::uint64_t n_sf = kSubflows != 0 ? kSubflows : c->n_subflows;");
+  EXPECT_CONTAINS(r.out, "    case 1: return progmp_run_0_minrtt_n<1>(c);\n"
+                         "    case 2: return progmp_run_0_minrtt_n<2>(c);\n"
+                         "    case 3: return progmp_run_0_minrtt_n<3>(c);\n"
+                         "    default: return progmp_run_0_minrtt_n<0>(c);\n");
+  EXPECT_EQ(r.out.find("case 4:"), std::string::npos);
+
+  TempDir dir;
+  const std::string out = (dir.path() / "minrtt.so").string();
+  r = progmp({"compile", minrtt(), "--specialise", "8", "-o", out});
+  ASSERT_EQ(r.status, 0) << r.err;
+  std::string error;
+  EXPECT_TRUE(aot::load(out, slurp(minrtt()), error)) << error;
+
+  r = progmp({"compile", minrtt(), "--specialise", "99"});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_CONTAINS(r.err, "--specialise");
+}
+
 #ifdef PROGMP_HAVE_EBPF
 // --target=ebpf: assembly on stdout, the verifier's verdict on stderr (runtime.md §7; docs/engines.md).
 TEST(CompileCommand, TargetEbpfPrintsAssemblyAndTheVerdict) {

@@ -35,6 +35,12 @@ struct DecisionView {
   SchedulerView view;
 };
 
+// How the engines' code is built (to measure what the optimiser and the specialisation give).
+struct BuildOptions {
+  bool optimise = true;                  // false: the lowered IR, without the optimiser passes
+  std::uint32_t specialise_subflows = 0;  // AOT variants per number of subflows (aot::CodegenOptions)
+};
+
 struct Program {
   std::string name;    // library name
   std::string source;  // its text
@@ -64,9 +70,8 @@ class DecisionBench {
   // Compiles every program for every engine in `engines` (AOT: one shared object built with the system compiler;
   // eBPF: loaded through the verifier). An engine that cannot compile some program is left out for it and the
   // reason is in notes(). Null with a message if a program does not compile at all.
-  // `optimise` false: the engines run the lowered IR without the optimiser passes (to measure what they give).
   static std::unique_ptr<DecisionBench> create(const std::vector<Program>& programs, const std::vector<Engine>& engines,
-                                               std::string& error, bool optimise = true);
+                                               std::string& error, const BuildOptions& options = {});
   ~DecisionBench();
 
   bool has(std::string_view scheduler, Engine e) const;

@@ -31,10 +31,21 @@ std::string source_hash(std::string_view source);
 
 // ---- code generation --------------------------------------------------------------------------------------------
 
+// Code generation choices.
+struct CodegenOptions {
+  // Specialisation on the number of subflows: besides the generic function, one variant per count
+  // 1..specialise_subflows in which that count is a compile-time constant (the C++ compiler unrolls the walks of
+  // SUBFLOWS); the entry function picks the variant per execution and runs the generic one for other counts.
+  // 0 (the default): the generic function only. Measured (docs/performance.md): 8 variants gain 0-7 % per
+  // decision on the library schedulers and cost 5x the compile time, so they are opt-in (`--specialise 8`).
+  std::uint32_t specialise_subflows = 0;
+};
+inline constexpr std::uint32_t kMaxSpecialisedSubflows = 32;
+
 // Builds one translation unit holding any number of programs (the differential test puts thousands in one).
 class SourceBuilder {
  public:
-  SourceBuilder();
+  explicit SourceBuilder(const CodegenOptions& options = {});
   // Adds a program; `source` is the program text the module was lowered from (embedded and hashed), `name` its
   // scheduler name (informational). Returns the C identifier of the generated entry function.
   std::string add(const ir::Module& module, std::string_view source, std::string_view name = {});
@@ -53,16 +64,19 @@ class SourceBuilder {
     std::uint32_t n_regions = 0;
   };
   std::vector<Entry> entries_;
+  CodegenOptions options_;
 };
 
 // One program as one translation unit (what `progmp compile --emit-cpp` writes).
-std::string generate_cpp(const ir::Module& module, std::string_view source, std::string_view name = {});
+std::string generate_cpp(const ir::Module& module, std::string_view source, std::string_view name = {},
+                         const CodegenOptions& options = {});
 
 // One program as a translation unit to link statically into an application (`progmp compile --target
 // static-cpp`): every symbol is internal except `extern "C" const progmp_compiled* <static_accessor(name)>()`,
 // which returns the program table that Runtime::register_static_scheduler takes. Any number of such files link
 // into one binary.
-std::string generate_static_cpp(const ir::Module& module, std::string_view source, std::string_view name);
+std::string generate_static_cpp(const ir::Module& module, std::string_view source, std::string_view name,
+                                const CodegenOptions& options = {});
 // "progmp_static_" + the name as a C identifier.
 std::string static_accessor(std::string_view name);
 

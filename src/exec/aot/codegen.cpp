@@ -195,7 +195,9 @@ class FunctionGen {
     }
   }
 
-  std::string generate(std::string_view source, std::string_view name) {
+  // The program's function; with `specialise` > 0 a template over the number of subflows (0: the generic one),
+  // instantiated for 1..specialise and dispatched on per execution by the entry function.
+  std::string generate(std::string_view source, std::string_view name, std::uint32_t specialise) {
     indent_ = 1;
     for (std::uint32_t pc = 0; pc < m_.code.size(); ++pc) stmt(pc);
 
@@ -208,10 +210,16 @@ class FunctionGen {
     f += src;
     if (!src.empty() && src.back() != '\n') f += "\n";
     f += "*/\n";
-    f += "extern \"C\" std::uint32_t " + symbol_ + "(progmp_aot::Ctx* c) {\n";
+    if (specialise == 0) {
+      f += "extern \"C\" std::uint32_t " + symbol_ + "(progmp_aot::Ctx* c) {\n";
+    } else {
+      f += "template <std::uint64_t kSubflows>\n";
+      f += "static std::uint32_t " + symbol_ + "_n(progmp_aot::Ctx* c) {\n";
+    }
     f += "  using namespace progmp_aot;\n";
     f += "  const Subflow* const sf = c->subflows;\n";
-    f += "  const std::uint64_t n_sf = c->n_subflows;\n";
+    f += specialise == 0 ? "  const std::uint64_t n_sf = c->n_subflows;\n"
+                         : "  const std::uint64_t n_sf = kSubflows != 0 ? kSubflows : c->n_subflows;\n";
     f += "  const Packet* const* const q0 = c->queue[0];  // Q\n";
     f += "  const Packet* const* const q1 = c->queue[1];  // QU\n";
     f += "  const Packet* const* const q2 = c->queue[2];  // RQ\n";
@@ -267,6 +275,16 @@ class FunctionGen {
     f += "  cause = 3;\n";
     f += "  goto finish;\n";
     f += "}\n\n";
+    if (specialise != 0) {
+      f += "// Variants specialised on the number of subflows (SUBFLOWS walks with a constant trip count).\n";
+      f += "extern \"C\" std::uint32_t " + symbol_ + "(progmp_aot::Ctx* c) {\n";
+      f += "  switch (c->n_subflows) {\n";
+      for (std::uint32_t k = 1; k <= specialise; ++k)
+        f += "    case " + std::to_string(k) + ": return " + symbol_ + "_n<" + std::to_string(k) + ">(c);\n";
+      f += "    default: return " + symbol_ + "_n<0>(c);\n";
+      f += "  }\n";
+      f += "}\n\n";
+    }
     return f;
   }
 
@@ -972,7 +990,9 @@ inline std::uint64_t max4(std::uint64_t a, std::uint64_t b, std::uint64_t c, std
   return s;
 }
 
-SourceBuilder::SourceBuilder() = default;
+SourceBuilder::SourceBuilder(const CodegenOptions& options) : options_(options) {
+  if (options_.specialise_subflows > kMaxSpecialisedSubflows) options_.specialise_subflows = kMaxSpecialisedSubflows;
+}
 
 std::string SourceBuilder::add(const ir::Module& module, std::string_view source, std::string_view name) {
   Entry e;
@@ -982,7 +1002,7 @@ std::string SourceBuilder::add(const ir::Module& module, std::string_view source
   e.source = std::string(source);
   e.n_regions = module.n_regions;
   FunctionGen gen(module, e.symbol);
-  e.function = gen.generate(source, name);
+  e.function = gen.generate(source, name, options_.specialise_subflows);
   entries_.push_back(std::move(e));
   return entries_.back().symbol;
 }
@@ -1047,16 +1067,18 @@ std::string SourceBuilder::finish_static(std::string_view accessor) const {
   return s;
 }
 
-std::string generate_cpp(const ir::Module& module, std::string_view source, std::string_view name) {
-  SourceBuilder b;
+std::string generate_cpp(const ir::Module& module, std::string_view source, std::string_view name,
+                         const CodegenOptions& options) {
+  SourceBuilder b(options);
   b.add(module, source, name);
   return b.finish();
 }
 
 std::string static_accessor(std::string_view name) { return "progmp_static_" + identifier(name); }
 
-std::string generate_static_cpp(const ir::Module& module, std::string_view source, std::string_view name) {
-  SourceBuilder b;
+std::string generate_static_cpp(const ir::Module& module, std::string_view source, std::string_view name,
+                                const CodegenOptions& options) {
+  SourceBuilder b(options);
   b.add(module, source, name);
   return b.finish_static(static_accessor(name));
 }
