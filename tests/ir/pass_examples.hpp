@@ -57,7 +57,7 @@ inline const std::vector<PassExample>& pass_examples() {
                  "SET(R2, k);\nPRINT(\"%d\", Q.FILTER(p => p.SEQ > rtt).COUNT);\n"},
     {"hoisting", "VAR lost = RQ.TOP;\nSET(R1, Q.FILTER(p => p.SEQ > R2 * 2 AND !p.SENT_ON_ALL).COUNT);\n"
                  "VAR best = SUBFLOWS.MIN(s => s.RTT + lost.SEQ * 2);\n"
-                 "FOREACH (VAR f IN SUBFLOWS) { VOID(Q.FILTER(p => p.SENT_ON(f) AND f.RTT > R3 + 1).COUNT); }\n"
+                 "FOREACH (VAR f IN SUBFLOWS) { VOID(Q.FILTER(p => f.RTT > R3 + 1 AND p.SENT_ON(f)).COUNT); }\n"
                  "SET(R4, SUBFLOWS.FILTER(s => Q.FILTER(p => p.SEQ > R5 - 1 AND p.SENT_ON(s)).EMPTY).COUNT);\n"
                  "VAR k = SUBFLOWS.FILTER(s => s.RTT > RANDOM % 5).COUNT;\nPRINT(\"%d\", best.RTT + k);\n"},
     {"fusion", "VAR ok = SUBFLOWS.FILTER(s => !s.LOSSY);\nIF (ok.EMPTY) { RETURN; }\n"

@@ -157,7 +157,7 @@ TEST(HoistInvariants, MovesParameterFreeSubexpressionsBeforeTheirStatement) {
   const Module& m = *r.optimised;
   const std::string listing = format(m);
   // R2 * 2, lost.SEQ * 2, f.RTT > R3 + 1 (f is a loop variable, not a parameter) and R5 - 1 (out of two lambdas);
-  // not RANDOM % 5 (a draw per element).
+  // not RANDOM % 5 (a draw per element). All are evaluated for every element (left operands of AND).
   ASSERT_EQ(count_stmt(m, StmtOp::Bind), 4) << listing;
   std::vector<ExprOp> moved;
   for (std::size_t pc = 0; pc < m.code.size(); ++pc) {
@@ -177,8 +177,10 @@ TEST(HoistInvariants, MovesParameterFreeSubexpressionsBeforeTheirStatement) {
 }
 
 TEST(HoistInvariants, LeavesSingleNodesWalksAndParameterReadsInPlace) {
+  // Too small (l.SEQ: 1 node), a walk (RQ.TOP), parameter reads, right operands of AND.
   Optimised r = optimise_src("VAR l = RQ.TOP;\nSET(R1, Q.FILTER(p => p.SEQ > l.SEQ AND RQ.TOP != NULL).COUNT);\n"
-                             "SET(R2, SUBFLOWS.SUM(s => s.RTT * 2));\n");
+                             "SET(R2, SUBFLOWS.SUM(s => s.RTT * 2));\n"
+                             "SET(R3, SUBFLOWS.FILTER(s => s.RTT > 5 AND R1 < R2 AND !l.SENT_ON_ALL).COUNT);\n");
   EXPECT_EQ(count_stmt(*r.optimised, StmtOp::Bind), 0) << format(*r.optimised);
 }
 
