@@ -50,6 +50,18 @@ TEST(BenchCommand, SingleConfigurationAndSimulation) {
   EXPECT_CONTAINS(r.err, "duration_s");
 }
 
+// --no-opt (the lowered IR) and --specialise (AOT variants per subflow count) on the optimiser's benchmark program:
+// the engines are checked against the interpreter before measuring (exit 1 on a disagreement).
+TEST(BenchCommand, WithoutTheOptimiserAndWithSpecialisedAotCode) {
+  const std::string program = std::string(PROGMP_SOURCE_DIR) + "/bench/programs/deadline_filter.progmp";
+  for (const char* flag : {"--no-opt", "--specialise=2"}) {
+    ProcessResult r = progmp({"bench", "--schedulers", program, "--subflows", "1,2,3", "--queue", "64", "--engines",
+                              "interp,aot,jit", "--rounds", "1", "--round-ms", "1", flag});
+    ASSERT_EQ(r.status, 0) << flag << "\n" << r.err;
+    EXPECT_EQ(count(r.out, "| deadline_filter | "), 3) << r.out;
+  }
+}
+
 TEST(BenchCommand, CompileLatencyTable) {
   ProcessResult r = progmp({"bench", "--compile", "--schedulers", "minrtt,round_robin"});
   ASSERT_EQ(r.status, 0) << r.err;
