@@ -85,6 +85,11 @@ class SessionImpl final : public Session, public AppSocket, public transport::De
   json result() const override;
   std::uint64_t events() const override { return sim_.events_processed(); }
   std::vector<runtime::ProgramProfile> profiles() const override;
+  runtime::ConnectionStats connection_stats() const override {
+    runtime::ConnectionStats s;
+    runtime_.connection_stats(kConn, s);
+    return s;
+  }
 
   // ---- AppSocket ----
   Instant now() const override { return sim_.now(); }

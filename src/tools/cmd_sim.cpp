@@ -7,6 +7,8 @@
 // is invalid (FILE:LINE:COL: message), a file cannot be read, an override is invalid or the scheduler is unknown.
 #include <unistd.h>
 
+#include <algorithm>
+
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -104,7 +106,7 @@ std::string workload_line(const json& w) {
   return line;
 }
 
-void print_summary(const json& r, double wall_s) {
+void print_summary(const json& r, double wall_s, const runtime::ConnectionStats& stats, const std::string& engine) {
   std::cout << fmt::format("scenario {} (seed {}), scheduler {}\n", r["scenario"].get<std::string>(),
                            r["seed"].get<std::uint64_t>(), r["scheduler"].get<std::string>());
   std::cout << fmt::format("simulated {:.3f} s in {:.2f} s wall time ({} events)\n", r["duration_s"].get<double>(),
@@ -122,6 +124,17 @@ void print_summary(const json& r, double wall_s) {
                              p["timeouts"].get<std::uint64_t>());
   std::cout << "workloads:\n";
   for (const json& w : r["workloads"]) std::cout << workload_line(w) << '\n';
+  std::cout << fmt::format("scheduler: {} executions in {} rounds, {} steps, {} aborted, engine {}\n",
+                           stats.executions, stats.rounds, stats.steps, stats.executions_aborted, engine);
+  // An engine that answers `unsupported` (the eBPF engine beyond its capacities) hands the execution to the
+  // interpreter (runtime.md §7.6): the results are the same, the engine measured is not the one asked for.
+  if (stats.executions_rerouted > 0)
+    std::cout << fmt::format("note: {} of these executions ({:.1f} %) exceeded the {} engine's capacities and ran on "
+                             "the interpreter (docs/engines.md)\n",
+                             stats.executions_rerouted,
+                             100.0 * static_cast<double>(stats.executions_rerouted) /
+                                 static_cast<double>(std::max<std::uint64_t>(stats.executions, 1)),
+                             engine);
 }
 
 // The "profile" member of the --json result (docs/profiling.md).
@@ -215,7 +228,7 @@ void run_sim(const SimOptions& opt) {
     if (opt.profile) r["profile"] = profile_json(session->profiles());
     std::cout << r.dump() << '\n';
   } else {
-    print_summary(r, wall);
+    print_summary(r, wall, session->connection_stats(), opt.engine);
     if (opt.profile) print_profiles(session->profiles());
   }
   std::cout.flush();

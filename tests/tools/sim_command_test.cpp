@@ -163,6 +163,27 @@ TEST(SimCommandEngines, AotAndInterpreterGiveIdenticalResults) {
   EXPECT_CONTAINS(builtin.err, "--engine aot needs a scheduler program");
 }
 
+// The summary ends with the scheduler's execution counts and the engine; an engine that handed executions to the
+// interpreter (runtime.md §7.6: the eBPF engine with more than 256 packets per queue) says so.
+TEST(SimCommandEngines, SummaryCountsExecutionsAndReportsReroutedOnes) {
+  TempDir dir;
+  const std::string file = dir.write("tiny.toml", kScenario);
+  ProcessResult r = progmp({"sim", file, "--scheduler", "minrtt", "--engine", "interp"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_CONTAINS(r.out, "scheduler: ");
+  EXPECT_CONTAINS(r.out, " executions in ");
+  EXPECT_CONTAINS(r.out, " aborted, engine interp\n");
+  EXPECT_EQ(r.out.find("ran on the interpreter"), std::string::npos);
+
+  // A bulk transfer keeps far more than 256 packets in the send buffer.
+  const std::string bulk = std::string(PROGMP_SOURCE_DIR) + "/scenarios/bulk_aggregation.toml";
+  r = progmp({"sim", bulk, "--scheduler", "minrtt", "--engine", "ebpf", "--set", "duration_s=1"});
+  if (r.status == 2 && r.err.find("ebpf") != std::string::npos) GTEST_SKIP() << "no eBPF engine here: " << r.err;
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_CONTAINS(r.out, " aborted, engine ebpf\n");
+  EXPECT_CONTAINS(r.out, "exceeded the ebpf engine's capacities and ran on the interpreter");
+}
+
 }  // namespace
 }  // namespace progmp::test
 

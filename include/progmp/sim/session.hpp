@@ -20,6 +20,7 @@
 #include <nlohmann/json.hpp>
 
 #include "progmp/runtime/profile.hpp"
+#include "progmp/runtime/stats.hpp"
 #include "progmp/runtime/trace.hpp"
 #include "progmp/sim/scenario.hpp"
 
@@ -60,6 +61,10 @@ class Session {
   // With SessionOptions::profile: the profiles of the programs that ran, the session's scheduler first (then, e.g.,
   // builtin_minrtt after a fallback). Empty without the option.
   virtual std::vector<runtime::ProgramProfile> profiles() const = 0;
+  // The runtime's statistics of the simulated connection (runtime.md §13): executions, rounds, steps, executions an
+  // engine could not run and handed to the interpreter (`executions_rerouted`), ... Not part of result(): the
+  // rerouted count depends on the engine, the result does not.
+  virtual runtime::ConnectionStats connection_stats() const = 0;
 };
 
 }  // namespace progmp::sim
