@@ -213,6 +213,18 @@ TEST(FuseWalks, FiltersWithEffectsOrChangingInputsStayMaterialised) {
     Optimised r = optimise_src(src);
     EXPECT_EQ(count_stmt(*r.optimised, StmtOp::VarList), 1) << src << format(*r.optimised);
   }
+  // One use, but walked once per iteration of a loop or per element of another walk: materialising once is cheaper.
+  for (const char* src : {"VAR l = SUBFLOWS.FILTER(s => s.RTT > 5 AND s.CWND > 2);\n"
+                          "FOREACH (VAR f IN SUBFLOWS) { SET(R1, R1 + l.COUNT); }\n",
+                          "VAR l = SUBFLOWS.FILTER(s => s.RTT > 5 AND s.CWND > 2);\n"
+                          "SET(R1, SUBFLOWS.FILTER(x => l.COUNT > 1).COUNT);\n"}) {
+    Optimised r = optimise_src(src);
+    EXPECT_EQ(count_stmt(*r.optimised, StmtOp::VarList), 1) << src << format(*r.optimised);
+  }
+  // Declared and used in the same iteration: one walk per declaration.
+  Optimised loop = optimise_src("FOREACH (VAR f IN SUBFLOWS) {\n  VAR l = SUBFLOWS.FILTER(s => s.RTT > f.RTT AND "
+                                "s.CWND > 2);\n  SET(R1, R1 + l.COUNT);\n}\n");
+  EXPECT_EQ(count_stmt(*loop.optimised, StmtOp::VarList), 0) << format(*loop.optimised);
   // Without SET, a register read in the filter is fine.
   Optimised r = optimise_src("VAR l = SUBFLOWS.FILTER(s => s.RTT > R1);\nPRINT(\"%d\", l.COUNT);\n");
   EXPECT_EQ(count_stmt(*r.optimised, StmtOp::VarList), 0) << format(*r.optimised);

@@ -17,7 +17,8 @@
 //   * its source does not change between declaration and use: SUBFLOWS never does, a queue only if the program
 //     never POPs, a snapshot always;
 //   * every use is a walk: no FOREACH iterates it in place and no POP is applied to it;
-//   * it pays off: the variable is walked at most once (a list variable of a single use is the common case), or its
+//   * it pays off: the variable is walked at most once (a list variable of a single use is the common case; a use
+//     inside a lambda, or inside a loop that does not also re-declare the variable, counts as many walks), or its
 //     filters are cheap (at most kCheapFilterNodes nodes). Each extra use re-evaluates the filters on every source
 //     element, which costs more than reading a snapshot when they are larger: measured with `progmp bench --no-opt`
 //     (docs/performance.md), fusing minrtt's `usable` (8 filter nodes, 4 uses) made the interpreter 10-20 % slower.
@@ -28,6 +29,60 @@ namespace progmp::ir::passes {
 namespace {
 
 constexpr std::size_t kCheapFilterNodes = 2;
+
+// Where each chain is walked from: the instruction, and whether from inside a lambda (once per element).
+struct ChainUse {
+  std::uint32_t pc = kNoIndex;
+  bool in_lambda = false;
+};
+
+void record_uses(const Module& m, std::uint32_t n, std::uint32_t pc, bool in_lambda, std::vector<ChainUse>& uses) {
+  if (n == kNoIndex) return;
+  const Node& node = m.nodes[n];
+  const NodeLayout l = node_layout(node.op);
+  if (l.a == Operand::Node) record_uses(m, node.a, pc, in_lambda, uses);
+  if (l.a == Operand::Chain) {
+    uses[node.a] = ChainUse{pc, in_lambda};
+    const Chain& ch = m.chains[node.a];
+    for (std::uint32_t i = 0; i < ch.n_filters; ++i)
+      record_uses(m, m.lambdas[ch.first_filter + i].body, pc, true, uses);
+  }
+  if (l.b == Operand::Node) record_uses(m, node.b, pc, in_lambda, uses);
+  if (l.b == Operand::Lambda) record_uses(m, m.lambdas[node.b].body, pc, true, uses);
+}
+
+std::vector<ChainUse> chain_uses(const Module& m) {
+  std::vector<ChainUse> uses(m.chains.size());
+  for (std::uint32_t pc = 0; pc < m.code.size(); ++pc) {
+    const Instr& in = m.code[pc];
+    std::uint32_t c = kNoIndex;
+    if (in.op == StmtOp::VarList || in.op == StmtOp::ForeachChain || in.op == StmtOp::PrintList) c = in.b;
+    if (in.op == StmtOp::VoidList) c = in.a;
+    if (c != kNoIndex) {
+      uses[c] = ChainUse{pc, false};
+      const Chain& ch = m.chains[c];
+      for (std::uint32_t i = 0; i < ch.n_filters; ++i)
+        record_uses(m, m.lambdas[ch.first_filter + i].body, pc, true, uses);
+    }
+    switch (in.op) {
+      case StmtOp::VarScalar:
+      case StmtOp::Bind: record_uses(m, in.b, pc, false, uses); break;
+      case StmtOp::IfNot:
+      case StmtOp::Set:
+      case StmtOp::Drop:
+      case StmtOp::Void:
+      case StmtOp::PrintList: record_uses(m, in.a, pc, false, uses); break;
+      case StmtOp::Push:
+      case StmtOp::SetUser:
+      case StmtOp::Print:
+        record_uses(m, in.a, pc, false, uses);
+        record_uses(m, in.b, pc, false, uses);
+        break;
+      default: break;
+    }
+  }
+  return uses;
+}
 
 }  // namespace
 
@@ -53,6 +108,11 @@ void fuse_walks(Module& m) {
         m.chains[n.a].slot < n_slots)
       pinned[m.chains[n.a].slot] = true;
 
+  const std::vector<ChainUse> uses = chain_uses(m);
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> loops;  // [head, back jump] of every loop
+  for (std::uint32_t pc = 0; pc < m.code.size(); ++pc)
+    if (m.code[pc].op == StmtOp::Jump && m.code[pc].a <= pc) loops.emplace_back(m.code[pc].a, pc);
+
   for (std::uint32_t s = 0; s < n_slots; ++s) {
     if (!m.slots[s].is_list || binds[s] != 1 || pinned[s]) continue;
     const std::uint32_t pc = bound_at[s];
@@ -66,9 +126,16 @@ void fuse_walks(Module& m) {
       filter_nodes += node_count(m, body);
     }
     if (!filters_ok) continue;
-    std::size_t uses = 0;
-    for (const Chain& use : m.chains) uses += use.source == Source::Snapshot && use.slot == s;
-    if (uses > 1 && filter_nodes > kCheapFilterNodes) continue;
+    std::size_t walks = 0;
+    for (std::uint32_t c = 0; c < m.chains.size(); ++c) {
+      if (m.chains[c].source != Source::Snapshot || m.chains[c].slot != s) continue;
+      const ChainUse& u = c < uses.size() ? uses[c] : ChainUse{};
+      bool repeated = u.in_lambda;
+      for (const auto& [head, tail] : loops)
+        repeated = repeated || (head <= u.pc && u.pc <= tail && !(head <= pc && pc <= tail));
+      walks += repeated ? 2 : 1;
+    }
+    if (walks > 1 && filter_nodes > kCheapFilterNodes) continue;
 
     // Every walk of the snapshot walks the source through the definition's filters, then its own.
     for (Chain& use : m.chains) {
