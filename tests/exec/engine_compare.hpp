@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "exec/view_builder.hpp"
+#include "exec/view_records.hpp"
 #include "progmp/exec/engine.hpp"
 
 namespace progmp::testing {

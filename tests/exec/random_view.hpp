@@ -7,7 +7,7 @@
 #include <random>
 #include <vector>
 
-#include "view_builder.hpp"
+#include "view_records.hpp"
 
 namespace progmp::testing {
 
