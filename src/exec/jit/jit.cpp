@@ -28,6 +28,8 @@
 #include <llvm/Transforms/InstCombine/InstCombine.h>
 #include <llvm/Transforms/Scalar/EarlyCSE.h>
 #include <llvm/Transforms/Scalar/GVN.h>
+#include <llvm/Transforms/Scalar/LICM.h>
+#include <llvm/Transforms/Scalar/LoopPassManager.h>
 #include <llvm/Transforms/Scalar/SROA.h>
 #include <llvm/Transforms/Scalar/SimplifyCFG.h>
 #pragma GCC diagnostic pop
@@ -111,6 +113,11 @@ void optimise(llvm::Module& module, int level) {
   }
   if (level >= 2) {
     fpm.addPass(llvm::GVNPass());
+    // Loop-invariant code motion out of the walks (values the IR's hoist-invariants pass leaves in lambdas, e.g.
+    // single-node ones, and address computations); the adaptor brings loops into simplified, LCSSA form first.
+    llvm::LoopPassManager lpm;
+    lpm.addPass(llvm::LICMPass());
+    fpm.addPass(llvm::createFunctionToLoopPassAdaptor(std::move(lpm), /*UseMemorySSA=*/true));
     fpm.addPass(llvm::InstCombinePass());
     fpm.addPass(llvm::SimplifyCFGPass());
   }
