@@ -119,6 +119,7 @@ class Printer {
            std::to_string(m_.lambdas[ch.first_filter + i].body) + ")";
     }
     if (ch.member_filters > 0 && ch.member_filters == ch.n_filters) s += " | fetch";
+    if (ch.member_filters == kNoIndex) s += " | no steps";
     pending_chains_.push_back(c);
     return s;
   }
@@ -137,7 +138,8 @@ class Printer {
         break;
       }
       case ExprOp::Reg: line += " R" + std::to_string(node.imm + 1); break;
-      case ExprOp::Local: line += " " + slot(node.a); break;
+      case ExprOp::Local:
+      case ExprOp::LocalFetched: line += " " + slot(node.a); break;
       case ExprOp::SfField:
       case ExprOp::SfFlag:
       case ExprOp::PktField:
@@ -169,6 +171,7 @@ class Printer {
       case ExprOp::ListSum: expr(m_.lambdas[node.b].body, depth + 1); break;
       case ExprOp::ListGet: expr(node.b, depth + 1); break;
       case ExprOp::Local:
+      case ExprOp::LocalFetched:
       case ExprOp::SfFieldLocal:
       case ExprOp::SfFlagLocal:
       case ExprOp::PktFieldLocal:

@@ -60,6 +60,10 @@ inline const std::vector<PassExample>& pass_examples() {
                  "FOREACH (VAR f IN SUBFLOWS) { VOID(Q.FILTER(p => f.RTT > R3 + 1 AND p.SENT_ON(f)).COUNT); }\n"
                  "SET(R4, SUBFLOWS.FILTER(s => Q.FILTER(p => p.SEQ > R5 - 1 AND p.SENT_ON(s)).EMPTY).COUNT);\n"
                  "VAR k = SUBFLOWS.FILTER(s => s.RTT > RANDOM % 5).COUNT;\nPRINT(\"%d\", best.RTT + k);\n"},
+    {"hoisting_top", "VAR l = SUBFLOWS.FILTER(s => s.CWND > 0);\nSET(R1, l.FILTER(s => !RQ.TOP.SENT_ON(s)).COUNT);\n"
+                     "SET(R2, Q.FILTER(p => p.SEQ > QU.TOP.SEQ).COUNT);\nVAR pk = QU.FILTER(p => p.LENGTH > 0);\n"
+                     "SET(R3, Q.FILTER(p => pk.TOP.SEQ < p.SEQ).COUNT);\n"
+                     "SUBFLOWS.FILTER(s => !Q.TOP.SENT_ON(s)).GET(0).PUSH(Q.POP());\n"},
     {"fusion", "VAR ok = SUBFLOWS.FILTER(s => !s.LOSSY);\nIF (ok.EMPTY) { RETURN; }\n"
                "VAR fast = ok.FILTER(s => !s.IS_BACKUP);\nSET(R1, fast.COUNT);\n"
                "VAR big = SUBFLOWS.FILTER(s => s.RTT > 5 AND s.CWND > 2);\nSET(R4, big.COUNT + big.FILTER(x => x.RTT < 9).COUNT);\n"
@@ -207,7 +211,7 @@ inline std::multiset<ir::ExprOp> live_expr_ops(const ir::Module& m) {
     out.insert(node.op);
     switch (node.op) {
       case ExprOp::ConstInt: case ExprOp::ConstBool: case ExprOp::ConstNull: case ExprOp::ConstString:
-      case ExprOp::Reg: case ExprOp::Local: case ExprOp::NowMs: case ExprOp::Random: case ExprOp::WindowEnd:
+      case ExprOp::Reg: case ExprOp::Local: case ExprOp::LocalFetched: case ExprOp::NowMs: case ExprOp::Random: case ExprOp::WindowEnd:
       case ExprOp::Mss: case ExprOp::SfFieldLocal: case ExprOp::SfFlagLocal: case ExprOp::PktFieldLocal:
       case ExprOp::PktFlagLocal: case ExprOp::SourceEmpty: case ExprOp::SourceCount: break;
       case ExprOp::ListEmpty: case ExprOp::ListCount: case ExprOp::ListTop: case ExprOp::ListPop: chain(node.a); break;

@@ -176,8 +176,28 @@ TEST(HoistInvariants, MovesParameterFreeSubexpressionsBeforeTheirStatement) {
   EXPECT_EQ(steps_total(m), 0u);
 }
 
+TEST(HoistInvariants, MovesTopOutOfLambdasAndCountsItsFetchWhereItWasRead) {
+  Optimised r = optimise_src(example("hoisting_top"));
+  const Module& m = *r.optimised;
+  const std::string listing = format(m);
+  // RQ.TOP, QU.TOP and pk.TOP (under .SEQ) move; Q.TOP does not: its statement POPs Q.
+  int tops = 0;
+  for (const Instr& in : m.code) {
+    if (in.op != StmtOp::Bind) continue;
+    const Node& v = m.nodes[in.b];
+    ASSERT_EQ(v.op, ExprOp::ListTop) << listing;
+    EXPECT_EQ(m.chains[v.a].member_filters, kNoIndex) << listing;  // the Bind's walk counts no step
+    ++tops;
+  }
+  EXPECT_EQ(tops, 3) << listing;
+  EXPECT_EQ(live_expr_ops(m).count(ExprOp::LocalFetched), 3u) << listing;  // the reads count the fetch
+  EXPECT_TRUE(contains(listing, "ListTop RQ | no steps")) << listing;
+  EXPECT_TRUE(contains(listing, "PktField SEQ")) << listing;
+  EXPECT_EQ(live_expr_ops(m).count(ExprOp::ListTop), 4u) << listing;  // three in Binds, Q.TOP in place
+}
+
 TEST(HoistInvariants, LeavesSingleNodesWalksAndParameterReadsInPlace) {
-  // Too small (l.SEQ: 1 node), a walk (RQ.TOP), parameter reads, right operands of AND.
+  // Too small (l.SEQ: 1 node), a TOP in a right operand of AND, parameter reads, right operands of AND.
   Optimised r = optimise_src("VAR l = RQ.TOP;\nSET(R1, Q.FILTER(p => p.SEQ > l.SEQ AND RQ.TOP != NULL).COUNT);\n"
                              "SET(R2, SUBFLOWS.SUM(s => s.RTT * 2));\n"
                              "SET(R3, SUBFLOWS.FILTER(s => s.RTT > 5 AND R1 < R2 AND !l.SENT_ON_ALL).COUNT);\n");

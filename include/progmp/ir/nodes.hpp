@@ -74,7 +74,8 @@ struct Chain {
   std::uint32_t n_filters = 0;
   // Late materialisation (pass fuse-walks): the first `member_filters` filters are those of an unmaterialised list
   // variable. An element is fetched — its reference step counted — only once it passes them, as if the walk read
-  // the variable's snapshot. 0: the step comes first, before every filter.
+  // the variable's snapshot. 0: the step comes first, before every filter. kNoIndex (with no filters): the walk
+  // counts no step at all (a TOP hoisted out of a lambda, whose fetches the LocalFetched reads count).
   std::uint32_t member_filters = 0;
 };
 

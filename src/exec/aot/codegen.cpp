@@ -347,6 +347,9 @@ class FunctionGen {
       case ExprOp::ConstNull: return {"0", "true"};
       case ExprOp::Reg: return {std::string("r") + std::to_string(node.imm), "false"};
       case ExprOp::Local: return {S(node.a), SN(node.a)};
+      case ExprOp::LocalFetched:
+        line("if (!" + SN(node.a) + ") PROGMP_STEP();  // the fetch of a hoisted TOP");
+        return {S(node.a), SN(node.a)};
       case ExprOp::NowMs: return {"(now_us / 1000)", "false"};
       case ExprOp::Random: {
         const int t = tmp();

@@ -271,6 +271,14 @@ class Translator {
       case ExprOp::ConstNull: return null_val();
       case ExprOp::Reg: return nonnull(load(arena::kRegs + 8 * static_cast<std::uint32_t>(node.imm)));
       case ExprOp::Local: return load_slot(node.a);
+      case ExprOp::LocalFetched: {
+        const Val x = load_slot(node.a);
+        const int skip = new_label("fetched");
+        jmpi(op::JNE, x.n, 0, skip);
+        step();  // the fetch of a hoisted TOP
+        label(skip);
+        return x;
+      }
       case ExprOp::NowMs: return nonnull(load(arena::kNowMs));
       case ExprOp::WindowEnd: return nonnull(load(arena::kWindowEnd));
       case ExprOp::Mss: return nonnull(load(arena::kMss));

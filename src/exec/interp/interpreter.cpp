@@ -194,6 +194,11 @@ class Machine {
       case ExprOp::ConstNull: return kNull;
       case ExprOp::Reg: return of(state_.registers[static_cast<std::size_t>(node.imm)]);
       case ExprOp::Local: return load(node.a);
+      case ExprOp::LocalFetched: {
+        const Val v = load(node.a);
+        if (!v.null) step();  // the fetch the hoisted TOP made here
+        return v;
+      }
       case ExprOp::NowMs: return of(view_.now_us / 1000);
       case ExprOp::Random: return of(random_draw(state_.rng));
       case ExprOp::WindowEnd: return of(view_.window_end);

@@ -405,6 +405,17 @@ class FunctionGen {
       case ExprOp::ConstNull: return null_op();
       case ExprOp::Reg: return {b_.CreateLoad(i64_, regs_[node.imm]), f()};
       case ExprOp::Local: return load_slot(node.a);
+      case ExprOp::LocalFetched: {
+        const Op x = load_slot(node.a);
+        BasicBlock* fetch = block("fetched");
+        BasicBlock* done = block("fetched.done");
+        b_.CreateCondBr(x.n, done, fetch);
+        b_.SetInsertPoint(fetch);
+        step();  // the fetch of a hoisted TOP
+        b_.CreateBr(done);
+        b_.SetInsertPoint(done);
+        return x;
+      }
       case ExprOp::NowMs: return {b_.CreateSDiv(now_us_, c64(1000)), f()};
       case ExprOp::Random: {
         // splitmix64, the upper 32 bits (runtime.md §7.4).

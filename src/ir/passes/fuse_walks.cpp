@@ -143,8 +143,10 @@ void fuse_walks(Module& m) {
       const auto first = static_cast<std::uint32_t>(m.lambdas.size());
       for (std::uint32_t i = 0; i < def.n_filters; ++i) m.lambdas.push_back(m.lambdas[def.first_filter + i]);
       for (std::uint32_t i = 0; i < use.n_filters; ++i) m.lambdas.push_back(m.lambdas[use.first_filter + i]);
-      use = Chain{def.source, def.packets, def.slot, first, def.n_filters + use.n_filters,
-                  def.n_filters + use.member_filters};
+      // A walk that counts no step (a hoisted TOP) stays uncounted.
+      const std::uint32_t member =
+          use.member_filters == kNoIndex ? kNoIndex : def.n_filters + use.member_filters;
+      use = Chain{def.source, def.packets, def.slot, first, def.n_filters + use.n_filters, member};
     }
     // The declaration keeps its cost: 1 step and one fetch per element the materialisation fetched.
     Chain fetches = def;

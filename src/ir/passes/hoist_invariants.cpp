@@ -7,8 +7,13 @@
 // before the statement instead of zero or more times inside it changes neither the step count (`Bind` counts no
 // step; runtime.md §7.2 asks moved code to add its own count per evaluation it replaces, which is 0) nor the
 // effects. Its inputs cannot change within the statement: variables are immutable, the view is constant during an
-// execution and registers change only by SET, a statement of its own. A walk such as `RQ.TOP` inside a FILTER
-// costs steps per evaluation and is not moved.
+// execution and registers change only by SET, a statement of its own.
+//
+// `TOP` of an unfiltered queue or list variable inside a lambda (`usable.FILTER(f => !RQ.TOP.SENT_ON(f))`) is a walk:
+// each evaluation fetches the first element, 1 step when there is one. It moves too, when the statement POPs
+// nothing (so the queue is the same for the whole statement): the Bind walks a copy of its chain that counts no
+// step (ir::Chain::member_filters = kNoIndex), and the lambda reads the slot through `LocalFetched`, which counts
+// the 1 step whenever the value is not NULL, exactly where and as often as the TOP did.
 //
 // Only where it pays: subexpressions of at least kMinNodes nodes (a Bind costs about as much as evaluating two
 // nodes), evaluated for every element (not the right operand of AND/OR: `f.ID == R1 AND R3 < R2` evaluates
@@ -37,6 +42,8 @@ class Hoister {
     for (std::uint32_t pc = 0; pc < m_.code.size(); ++pc) {
       binds_.clear();
       const Instr in = m_.code[pc];
+      stmt_pops_ = false;
+      for_each_instr_node(m_, in, [&](std::uint32_t k) { stmt_pops_ = stmt_pops_ || m_.nodes[k].op == ExprOp::ListPop; });
       switch (in.op) {
         case StmtOp::VarScalar:
         case StmtOp::Bind: scan(in.b); break;
@@ -87,12 +94,24 @@ class Hoister {
   // (`conditional`: below the right operand of AND/OR).
   void hoist_in(std::uint32_t n, bool conditional) {
     if (n == kNoIndex) return;
+    if (!conditional && refs_[n] == 1 && hoistable_top(n)) {
+      Chain uncounted = m_.chains[m_.nodes[n].a];
+      uncounted.member_filters = kNoIndex;
+      m_.chains.push_back(uncounted);
+      Node top = m_.nodes[n];
+      top.a = static_cast<std::uint32_t>(m_.chains.size() - 1);
+      const auto value = static_cast<std::uint32_t>(m_.nodes.size());
+      m_.nodes.push_back(top);
+      const auto slot = new_slot();
+      m_.nodes[n] = Node{ExprOp::LocalFetched, 0, slot, kNoIndex, 0};
+      binds_.push_back(Instr{StmtOp::Bind, 0, slot, value, kNoIndex});
+      return;
+    }
     if (!conditional && refs_[n] == 1 && node_count(m_, n) >= kMinNodes && invariant(n)) {
       const auto value = static_cast<std::uint32_t>(m_.nodes.size());
       const Node moved = m_.nodes[n];
       m_.nodes.push_back(moved);
-      const auto slot = static_cast<std::uint32_t>(m_.slots.size());
-      m_.slots.push_back(SlotInfo{"hoisted" + std::to_string(slot), false, kNoIndex});
+      const auto slot = new_slot();
       m_.nodes[n] = Node{ExprOp::Local, 0, slot, kNoIndex, 0};
       binds_.push_back(Instr{StmtOp::Bind, 0, slot, value, kNoIndex});
       return;
@@ -104,6 +123,20 @@ class Hoister {
     if (l.a == Operand::Chain) chain(node.a);  // a nested walk: its lambdas run per element of their own
     if (l.b == Operand::Node) hoist_in(node.b, conditional || short_circuit);
     if (l.b == Operand::Lambda) hoist_in(m_.lambdas[node.b].body, false);
+  }
+
+  std::uint32_t new_slot() {
+    const auto slot = static_cast<std::uint32_t>(m_.slots.size());
+    m_.slots.push_back(SlotInfo{"hoisted" + std::to_string(slot), false, kNoIndex});
+    return slot;
+  }
+
+  // TOP of an unfiltered queue or list variable, in a statement that POPs nothing.
+  bool hoistable_top(std::uint32_t n) const {
+    const Node& node = m_.nodes[n];
+    if (node.op != ExprOp::ListTop || stmt_pops_) return false;
+    const Chain& ch = m_.chains[node.a];
+    return ch.n_filters == 0 && ch.member_filters == 0;
   }
 
   bool invariant(std::uint32_t n) const {
@@ -121,6 +154,7 @@ class Hoister {
   std::vector<bool> param_;        // per slot: bound by a lambda
   std::vector<std::uint32_t> refs_;  // per node: references from the code (a shared node is not rewritten)
   std::vector<Instr> binds_;       // the Binds of the statement being scanned
+  bool stmt_pops_ = false;         // the statement being scanned POPs
 };
 
 }  // namespace

@@ -17,6 +17,7 @@ NodeLayout node_layout(ExprOp op) {
     case ExprOp::SourceEmpty:
     case ExprOp::SourceCount: return {};
     case ExprOp::Local:
+    case ExprOp::LocalFetched:
     case ExprOp::SfFieldLocal:
     case ExprOp::SfFlagLocal:
     case ExprOp::PktFieldLocal:
@@ -68,6 +69,7 @@ bool pure(const Module& m, std::uint32_t n) {
   const Node& node = m.nodes[n];
   switch (node.op) {
     case ExprOp::Random:
+    case ExprOp::LocalFetched:
     case ExprOp::SourceEmpty:
     case ExprOp::SourceCount:
     case ExprOp::ListEmpty:
@@ -91,6 +93,7 @@ std::optional<std::uint64_t> static_cost(const Module& m, std::uint32_t n) {
   const Node& node = m.nodes[n];
   switch (node.op) {
     case ExprOp::Random:
+    case ExprOp::LocalFetched:
     case ExprOp::ListEmpty:
     case ExprOp::ListCount:
     case ExprOp::ListTop:
