@@ -53,34 +53,15 @@ void record_uses(const Module& m, std::uint32_t n, std::uint32_t pc, bool in_lam
 
 std::vector<ChainUse> chain_uses(const Module& m) {
   std::vector<ChainUse> uses(m.chains.size());
-  for (std::uint32_t pc = 0; pc < m.code.size(); ++pc) {
-    const Instr& in = m.code[pc];
-    std::uint32_t c = kNoIndex;
-    if (in.op == StmtOp::VarList || in.op == StmtOp::ForeachChain || in.op == StmtOp::PrintList) c = in.b;
-    if (in.op == StmtOp::VoidList) c = in.a;
-    if (c != kNoIndex) {
-      uses[c] = ChainUse{pc, false};
-      const Chain& ch = m.chains[c];
-      for (std::uint32_t i = 0; i < ch.n_filters; ++i)
-        record_uses(m, m.lambdas[ch.first_filter + i].body, pc, true, uses);
-    }
-    switch (in.op) {
-      case StmtOp::VarScalar:
-      case StmtOp::Bind: record_uses(m, in.b, pc, false, uses); break;
-      case StmtOp::IfNot:
-      case StmtOp::Set:
-      case StmtOp::Drop:
-      case StmtOp::Void:
-      case StmtOp::PrintList: record_uses(m, in.a, pc, false, uses); break;
-      case StmtOp::Push:
-      case StmtOp::SetUser:
-      case StmtOp::Print:
-        record_uses(m, in.a, pc, false, uses);
-        record_uses(m, in.b, pc, false, uses);
-        break;
-      default: break;
-    }
-  }
+  for (std::uint32_t pc = 0; pc < m.code.size(); ++pc)
+    for_each_operand(
+        m.code[pc], [&](std::uint32_t n) { record_uses(m, n, pc, false, uses); },
+        [&](std::uint32_t c) {
+          uses[c] = ChainUse{pc, false};
+          const Chain& ch = m.chains[c];
+          for (std::uint32_t i = 0; i < ch.n_filters; ++i)
+            record_uses(m, m.lambdas[ch.first_filter + i].body, pc, true, uses);
+        });
   return uses;
 }
 

@@ -44,28 +44,7 @@ class Hoister {
       const Instr in = m_.code[pc];
       stmt_pops_ = false;
       for_each_instr_node(m_, in, [&](std::uint32_t k) { stmt_pops_ = stmt_pops_ || m_.nodes[k].op == ExprOp::ListPop; });
-      switch (in.op) {
-        case StmtOp::VarScalar:
-        case StmtOp::Bind: scan(in.b); break;
-        case StmtOp::VarList:
-        case StmtOp::ForeachChain: chain(in.b); break;
-        case StmtOp::IfNot:
-        case StmtOp::Set:
-        case StmtOp::Drop:
-        case StmtOp::Void: scan(in.a); break;
-        case StmtOp::Push:
-        case StmtOp::SetUser:
-        case StmtOp::Print:
-          scan(in.a);
-          scan(in.b);
-          break;
-        case StmtOp::PrintList:
-          scan(in.a);
-          chain(in.b);
-          break;
-        case StmtOp::VoidList: chain(in.a); break;
-        default: break;
-      }
+      for_each_operand(in, [&](std::uint32_t n) { scan(n); }, [&](std::uint32_t c) { chain(c); });
       replacement[pc] = binds_;
       replacement[pc].push_back(in);
       any = any || !binds_.empty();

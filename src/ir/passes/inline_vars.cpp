@@ -89,34 +89,14 @@ void inline_variables(Module& m) {
 
   // Reads, gathered per instruction root (a node shared by two roots counts twice).
   std::vector<std::vector<SlotRead>> reads(m.slots.size());
-  auto chain_reads = [&](std::uint32_t c) {
-    const Chain& ch = m.chains[c];
-    for (std::uint32_t i = 0; i < ch.n_filters; ++i) collect(m, m.lambdas[ch.first_filter + i].body, true, reads);
-  };
-  for (const Instr& in : m.code) {
-    switch (in.op) {
-      case StmtOp::VarScalar:
-      case StmtOp::Bind: collect(m, in.b, false, reads); break;
-      case StmtOp::VarList:
-      case StmtOp::ForeachChain: chain_reads(in.b); break;
-      case StmtOp::IfNot:
-      case StmtOp::Set:
-      case StmtOp::Drop:
-      case StmtOp::Void: collect(m, in.a, false, reads); break;
-      case StmtOp::Push:
-      case StmtOp::SetUser:
-      case StmtOp::Print:
-        collect(m, in.a, false, reads);
-        collect(m, in.b, false, reads);
-        break;
-      case StmtOp::PrintList:
-        collect(m, in.a, false, reads);
-        chain_reads(in.b);
-        break;
-      case StmtOp::VoidList: chain_reads(in.a); break;
-      default: break;
-    }
-  }
+  for (const Instr& in : m.code)
+    for_each_operand(
+        in, [&](std::uint32_t n) { collect(m, n, false, reads); },
+        [&](std::uint32_t c) {
+          const Chain& ch = m.chains[c];
+          for (std::uint32_t i = 0; i < ch.n_filters; ++i)
+            collect(m, m.lambdas[ch.first_filter + i].body, true, reads);
+        });
 
   // In declaration order: a value inlined into a later declaration's value travels on with it.
   for (std::uint32_t s = 0; s < m.slots.size(); ++s) {

@@ -43,35 +43,42 @@ void for_each_node(const Module& m, std::uint32_t n, F&& f) {
   if (l.b == Operand::Lambda) for_each_node(m, m.lambdas[node.b].body, f);
 }
 
-// The expression roots of an instruction (nodes and chains' FILTER bodies).
-template <class F>
-void for_each_instr_node(const Module& m, const Instr& in, F&& f) {
-  auto chain = [&](std::uint32_t c) {
-    const Chain& ch = m.chains[c];
-    for (std::uint32_t i = 0; i < ch.n_filters; ++i) for_each_node(m, m.lambdas[ch.first_filter + i].body, f);
-  };
+// The operands of an instruction, in evaluation order: node(root of an expression tree) and chain(chain index).
+template <class OnNode, class OnChain>
+void for_each_operand(const Instr& in, OnNode&& node, OnChain&& chain) {
   switch (in.op) {
     case StmtOp::VarScalar:
-    case StmtOp::Bind: for_each_node(m, in.b, f); break;
+    case StmtOp::Bind: node(in.b); break;
     case StmtOp::VarList:
     case StmtOp::ForeachChain: chain(in.b); break;
     case StmtOp::IfNot:
     case StmtOp::Set:
     case StmtOp::Drop:
-    case StmtOp::Void: for_each_node(m, in.a, f); break;
+    case StmtOp::Void: node(in.a); break;
     case StmtOp::Push:
     case StmtOp::SetUser:
     case StmtOp::Print:
-      for_each_node(m, in.a, f);
-      for_each_node(m, in.b, f);
+      node(in.a);
+      node(in.b);
       break;
     case StmtOp::PrintList:
-      for_each_node(m, in.a, f);
+      node(in.a);
       chain(in.b);
       break;
     case StmtOp::VoidList: chain(in.a); break;
     default: break;
   }
+}
+
+// The expression roots of an instruction (nodes and chains' FILTER bodies).
+template <class F>
+void for_each_instr_node(const Module& m, const Instr& in, F&& f) {
+  for_each_operand(
+      in, [&](std::uint32_t n) { for_each_node(m, n, f); },
+      [&](std::uint32_t c) {
+        const Chain& ch = m.chains[c];
+        for (std::uint32_t i = 0; i < ch.n_filters; ++i) for_each_node(m, m.lambdas[ch.first_filter + i].body, f);
+      });
 }
 
 // True for the opcodes whose operand a is a slot read (Local and the fused field reads).
