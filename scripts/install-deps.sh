@@ -13,6 +13,8 @@ packages=(
   libcli11-dev                                # command-line parsing of the progmp binary
   libfmt-dev                                  # text formatting
   libtomlplusplus-dev                         # scenario files
+  libsodium-dev                               # cryptography of the secure UDP transport (X25519, AEAD, BLAKE2b)
+  iproute2                                    # network namespaces and kernel MPTCP endpoints (tests, baseline bench)
   libgtest-dev libgmock-dev                   # unit and integration tests
   libbenchmark-dev                            # benchmarks in bench/
   valgrind                                    # memory checking of the benchmarks and tools

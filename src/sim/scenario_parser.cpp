@@ -113,6 +113,9 @@ bool set_transport_key(TransportSpec& t, std::string_view key, const toml::node&
   else if (key == "mss") t.mss = static_cast<std::uint32_t>(ctx.integer(v, key, 536, 9000));
   else if (key == "rcv_buf_kb") t.rcv_buf_kb = static_cast<std::uint64_t>(ctx.integer(v, key, 1, 1 << 22));
   else if (key == "snd_buf_kb") t.snd_buf_kb = static_cast<std::uint64_t>(ctx.integer(v, key, 1, 1 << 22));
+  else if (key == "encrypt") t.encrypt = ctx.boolean(v, key);
+  else if (key == "path_timeout_ms") t.path_timeout_ms = ctx.integer(v, key, 0, 3'600'000);
+  else if (key == "pacing") t.pacing = ctx.boolean(v, key);
   else return false;
   return true;
 }

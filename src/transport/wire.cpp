@@ -1,5 +1,5 @@
-// The datagram codec of wire.hpp: one frame parser, used by decode(), by FrameRange and by the Writer's check of
-// each frame it writes, so the rules of the format exist in exactly one place.
+// The frame codec of wire.hpp: one frame parser, used by decode_frames(), by FrameRange and by the FrameWriter's
+// check of each frame it writes, so the rules of the format exist in exactly one place.
 #include "progmp/transport/wire.hpp"
 
 #include <algorithm>
@@ -18,11 +18,9 @@ constexpr std::size_t kAckFixedSize = 38;
 constexpr std::size_t kSackBlockSize = 16;
 
 constexpr std::string_view kMessages[] = {
-    "a field extends past the end of the datagram",
-    "not a progmp datagram (the magic nibble of byte 0 is not 0xA)",
-    "unknown wire format version",
+    "a field extends past the end of the payload",
     "flag bits set that this version does not define",
-    "datagram has a header but no frame",
+    "packet has no frame",
     "unknown frame type",
     "DATA frame with length 0 and no FIN",
     "DATA length runs past the end of the datagram",
@@ -32,14 +30,13 @@ constexpr std::string_view kMessages[] = {
     "first SACK block starts at or below the cumulative ack",
     "SACK block with end at or below its start",
     "SACK block does not start after the end of the previous one",
+    "subflow ID 0 (subflows are numbered from 1)",
 };
 
 constexpr std::string_view kErrorNames[] = {
     "truncated",
-    "bad_magic",
-    "unknown_version",
     "reserved_bits",
-    "empty_datagram",
+    "empty_payload",
     "unknown_frame_type",
     "zero_length_data",
     "length_beyond_datagram",
@@ -49,8 +46,9 @@ constexpr std::string_view kErrorNames[] = {
     "sack_below_cumulative",
     "sack_block_empty",
     "sack_out_of_order",
+    "zero_subflow",
 };
-static_assert(std::size(kMessages) == static_cast<std::size_t>(DecodeErrorCode::SackOutOfOrder) + 1);
+static_assert(std::size(kMessages) == static_cast<std::size_t>(DecodeErrorCode::ZeroSubflow) + 1);
 static_assert(std::size(kErrorNames) == std::size(kMessages));
 
 DecodeError error_at(DecodeErrorCode code, std::size_t offset) {
@@ -59,7 +57,7 @@ DecodeError error_at(DecodeErrorCode code, std::size_t offset) {
 
 using Result = std::optional<DecodeError>;
 
-// Reads big-endian fields from a datagram; a read past the end fails with Truncated at the field's first byte.
+// Reads big-endian fields from a payload; a read past the end fails with Truncated at the field's first byte.
 class Cursor {
  public:
   Cursor(std::span<const std::byte> bytes, std::size_t pos) : bytes_(bytes), pos_(pos) {}
@@ -160,6 +158,13 @@ Result parse_backup_flags(Cursor& c, bool& backup) {
   return std::nullopt;
 }
 
+Result parse_subflow(Cursor& c, std::uint32_t& subflow) {
+  const std::size_t at = c.pos();
+  PROGMP_WIRE_READ(c, subflow);
+  if (subflow == 0) return error_at(DecodeErrorCode::ZeroSubflow, at);
+  return std::nullopt;
+}
+
 Result parse_code(Cursor& c, CloseCode& code) {
   std::uint32_t raw = 0;
   PROGMP_WIRE_READ(c, raw);
@@ -201,18 +206,19 @@ Result parse_frame(std::span<const std::byte> bytes, std::size_t pos, Frame& out
     case FrameType::Join: {
       Join j;
       r = parse_backup_flags(c, j.backup);
-      if (!r) r = c.read(j.token);
+      if (!r) r = parse_subflow(c, j.subflow);
       out = j;
       break;
     }
-    case FrameType::Close: {
-      Close f;
-      r = parse_code(c, f.code);
+    case FrameType::PathClose: {
+      PathClose f;
+      r = parse_subflow(c, f.subflow);
+      if (!r) r = parse_code(c, f.code);
       out = f;
       break;
     }
-    case FrameType::Reset: {
-      Reset f;
+    case FrameType::ConnectionClose: {
+      ConnectionClose f;
       r = parse_code(c, f.code);
       out = f;
       break;
@@ -229,30 +235,23 @@ Result parse_frame(std::span<const std::byte> bytes, std::size_t pos, Frame& out
       out = Timestamp{Instant::from_nanos(static_cast<std::int64_t>(raw))};
       break;
     }
+    case FrameType::PathChallenge: {
+      PathChallenge f;
+      r = c.read(f.data);
+      out = f;
+      break;
+    }
+    case FrameType::PathResponse: {
+      PathResponse f;
+      r = c.read(f.data);
+      out = f;
+      break;
+    }
     default:
       return error_at(DecodeErrorCode::UnknownFrameType, pos);
   }
   next = c.pos();
   return r;
-}
-
-Result parse_header(std::span<const std::byte> bytes, Header& h) {
-  Cursor c(bytes, 0);
-  std::uint8_t first = 0;
-  PROGMP_WIRE_READ(c, first);
-  if ((first & 0xF0) != kMagic) return error_at(DecodeErrorCode::BadMagic, 0);
-  if ((first & 0x0F) != kVersion) return error_at(DecodeErrorCode::UnknownVersion, 0);
-  std::uint8_t flags = 0;
-  PROGMP_WIRE_READ(c, flags);
-  if (flags != 0) return error_at(DecodeErrorCode::ReservedBits, 1);
-  std::uint64_t connection = 0;
-  PROGMP_WIRE_READ(c, connection);
-  std::uint32_t path = 0;
-  PROGMP_WIRE_READ(c, path);
-  h.connection = ConnectionId{connection};
-  h.path = PathId{path};
-  if (c.remaining() == 0) return error_at(DecodeErrorCode::EmptyDatagram, kHeaderSize);
-  return std::nullopt;
 }
 
 #undef PROGMP_WIRE_READ
@@ -318,19 +317,28 @@ void write_frame(Out& o, const Frame& frame) {
                  [&](const Join& j) {
                    o.put(type_byte(FrameType::Join));
                    o.put(static_cast<std::uint8_t>(j.backup ? kBackupFlag : 0));
-                   o.put(j.token);
+                   o.put(j.subflow);
                  },
-                 [&](const Close& f) {
-                   o.put(type_byte(FrameType::Close));
+                 [&](const PathClose& f) {
+                   o.put(type_byte(FrameType::PathClose));
+                   o.put(f.subflow);
                    o.put(static_cast<std::uint32_t>(f.code));
                  },
-                 [&](const Reset& f) {
-                   o.put(type_byte(FrameType::Reset));
+                 [&](const ConnectionClose& f) {
+                   o.put(type_byte(FrameType::ConnectionClose));
                    o.put(static_cast<std::uint32_t>(f.code));
                  },
                  [&](const Backup& b) {
                    o.put(type_byte(FrameType::Backup));
                    o.put(static_cast<std::uint8_t>(b.backup ? kBackupFlag : 0));
+                 },
+                 [&](const PathChallenge& f) {
+                   o.put(type_byte(FrameType::PathChallenge));
+                   o.put(f.data);
+                 },
+                 [&](const PathResponse& f) {
+                   o.put(type_byte(FrameType::PathResponse));
+                   o.put(f.data);
                  },
                  [&](const Timestamp& t) {
                    o.put(type_byte(FrameType::Timestamp));
@@ -376,10 +384,12 @@ std::string_view frame_type_name(FrameType type) {
     case FrameType::Data: return "DATA";
     case FrameType::Ack: return "ACK";
     case FrameType::Join: return "JOIN";
-    case FrameType::Close: return "CLOSE";
-    case FrameType::Reset: return "RESET";
+    case FrameType::PathClose: return "PATH_CLOSE";
+    case FrameType::ConnectionClose: return "CONNECTION_CLOSE";
     case FrameType::Backup: return "BACKUP";
     case FrameType::Timestamp: return "TIMESTAMP";
+    case FrameType::PathChallenge: return "PATH_CHALLENGE";
+    case FrameType::PathResponse: return "PATH_RESPONSE";
   }
   return "UNKNOWN";
 }
@@ -390,11 +400,13 @@ std::size_t encoded_size(const Frame& frame) {
                         [](const Ping&) { return std::size_t{1}; },
                         [](const Data& d) { return kDataFixedSize + d.payload.size(); },
                         [](const Ack& a) { return kAckFixedSize + kSackBlockSize * a.sack_count; },
-                        [](const Join&) { return std::size_t{10}; },
-                        [](const Close&) { return std::size_t{5}; },
-                        [](const Reset&) { return std::size_t{5}; },
+                        [](const Join&) { return std::size_t{6}; },
+                        [](const PathClose&) { return std::size_t{9}; },
+                        [](const ConnectionClose&) { return std::size_t{5}; },
                         [](const Backup&) { return std::size_t{2}; },
-                        [](const Timestamp&) { return std::size_t{9}; },
+                        [](const Timestamp&) { return kTimestampFrameSize; },
+                        [](const PathChallenge&) { return std::size_t{9}; },
+                        [](const PathResponse&) { return std::size_t{9}; },
                     },
                     frame);
 }
@@ -406,17 +418,28 @@ std::string describe(const DecodeError& error) {
          std::string(error.message);
 }
 
-Decoded decode(std::span<const std::byte> datagram) {
-  Header header;
-  if (Result e = parse_header(datagram, header)) return *e;
+bool ack_eliciting(FrameType type) {
+  switch (type) {
+    case FrameType::Padding:
+    case FrameType::Ack:
+    case FrameType::Timestamp:
+    case FrameType::ConnectionClose:
+      return false;
+    default:
+      return true;
+  }
+}
+
+DecodedFrames decode_frames(std::span<const std::byte> payload) {
+  if (payload.empty()) return error_at(DecodeErrorCode::EmptyPayload, 0);
   Frame scratch;
-  std::size_t pos = kHeaderSize;
-  while (pos < datagram.size()) {
+  std::size_t pos = 0;
+  while (pos < payload.size()) {
     std::size_t next = pos;
-    if (Result e = parse_frame(datagram, pos, scratch, next)) return *e;
+    if (Result e = parse_frame(payload, pos, scratch, next)) return *e;
     pos = next;
   }
-  return Datagram{header, FrameRange(datagram), datagram};
+  return FrameRange(payload);
 }
 
 FrameRange::iterator::iterator(std::span<const std::byte> bytes, std::size_t pos) : bytes_(bytes), pos_(pos) {
@@ -438,19 +461,7 @@ FrameRange::iterator& FrameRange::iterator::operator++() {
   return *this;
 }
 
-std::optional<Writer> Writer::begin(std::span<std::byte> buffer, const Header& header) {
-  if (buffer.size() < kHeaderSize) return std::nullopt;
-  Writer w(buffer);
-  Out o(buffer.first(kHeaderSize));
-  o.put(static_cast<std::uint8_t>(kMagic | kVersion));
-  o.put(std::uint8_t{0});
-  o.put(static_cast<std::uint64_t>(header.connection));
-  o.put(static_cast<std::uint32_t>(header.path));
-  w.size_ = kHeaderSize;
-  return w;
-}
-
-std::optional<EncodeError> Writer::append(const Frame& frame) {
+std::optional<EncodeError> FrameWriter::append(const Frame& frame) {
   if (!representable(frame)) return EncodeError::InvalidFrame;
   const std::size_t n = encoded_size(frame);
   if (n > remaining()) return EncodeError::BufferTooSmall;
@@ -464,6 +475,24 @@ std::optional<EncodeError> Writer::append(const Frame& frame) {
   }
   size_ += n;
   return std::nullopt;
+}
+
+std::span<std::byte> FrameWriter::append_data(std::uint64_t subflow_seq, std::uint64_t data_offset,
+                                              std::size_t length, bool fin, bool push) {
+  // The same rules parse_data() enforces, checked on the fields (the payload is not written yet).
+  if (length > kMaxDataLength || (length == 0 && !fin) || data_offset > kMaxStreamOffset ||
+      data_offset + length > kMaxStreamOffset || kDataFixedSize + length > remaining()) {
+    return {};
+  }
+  Out o(buffer_.subspan(size_, kDataFixedSize));
+  o.put(type_byte(FrameType::Data));
+  o.put(static_cast<std::uint8_t>((fin ? kDataFin : 0) | (push ? kDataPush : 0)));
+  o.put(subflow_seq);
+  o.put(data_offset);
+  o.put(static_cast<std::uint16_t>(length));
+  const std::span<std::byte> payload = buffer_.subspan(size_ + kDataFixedSize, length);
+  size_ += kDataFixedSize + length;
+  return payload;
 }
 
 }  // namespace progmp::transport::wire

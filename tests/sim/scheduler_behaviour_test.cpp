@@ -102,15 +102,29 @@ TEST(Behaviour, RedundantSendsEveryPacketOnEveryPath) {
 
 TEST(Behaviour, RedundantFlavoursCutTheTailOfSmallFlowsUnderLoss) {
   // A lost packet of a small flow costs minRTT a retransmission (often a timeout); a copy on the other path hides it.
-  const std::string t = header(200, 3) + path("a", 20, 20, 0.03) + path("b", 20, 20, 0.03) + kSmallFlows;
-  const json base = run(t, "minrtt");
+  // The 95th percentile of 200 flows is decided by a handful of losses, so the claim is checked on the average
+  // over five seeds (one seed alone can go either way for the opportunistic flavour).
+  struct Fct {
+    double p95 = 0, mean = 0, overhead = 0;
+  };
+  auto over_seeds = [](const std::string& scheduler) {
+    Fct f;
+    for (int seed = 1; seed <= 5; ++seed) {
+      const std::string t = header(200, seed) + path("a", 20, 20, 0.03) + path("b", 20, 20, 0.03) + kSmallFlows;
+      const json r = run(t, scheduler);
+      f.p95 += w(r, "fct_ms_p95") / 5;
+      f.mean += w(r, "fct_ms_mean") / 5;
+      f.overhead += r["overhead"].get<double>() / 5;
+    }
+    return f;
+  };
+  const Fct base = over_seeds("minrtt");
   for (const char* s : {"redundant", "opportunistic_redundant", "redundant_if_no_q"}) {
-    const json r = run(t, s);
-    EXPECT_LT(w(r, "fct_ms_p95"), w(base, "fct_ms_p95")) << s;
-    EXPECT_GT(r["overhead"].get<double>(), 1.1) << s;
+    const Fct r = over_seeds(s);
+    EXPECT_LT(r.p95, base.p95) << s;
+    EXPECT_GT(r.overhead, 1.1) << s;
+    if (std::string(s) != "opportunistic_redundant") EXPECT_LT(r.mean, base.mean) << s;
   }
-  EXPECT_LT(w(run(t, "redundant_if_no_q"), "fct_ms_mean"), w(base, "fct_ms_mean"));
-  EXPECT_LT(w(run(t, "redundant"), "fct_ms_mean"), w(base, "fct_ms_mean"));
 }
 
 TEST(Behaviour, NewRedundancyFlavoursStayCheapForBulk) {

@@ -1,13 +1,9 @@
 // The fuzz seed corpus fuzz/corpus/wire/ is generated here, so the seeds always decode under the current format.
-// The test compares each seed file with the datagram built below; run with PROGMP_UPDATE_CORPUS=1 to rewrite the
-// files after a deliberate format change (as golden files are regenerated on purpose, style anchor 8).
+// A seed is a frame payload (the plaintext of a protected packet, wire.hpp), not a whole datagram. The test compares
+// each seed file with the payload built below; run with PROGMP_UPDATE_CORPUS=1 to rewrite the files after a
+// deliberate format change (as golden files are regenerated on purpose, style anchor 8).
 #include <gtest/gtest.h>
 
-#include <algorithm>
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <string>
 
 #include "transport/wire_support.hpp"
@@ -44,54 +40,43 @@ std::vector<Seed> seeds() {
   full.data_ack = 1 << 24;
   full.window_end = wire::kMaxStreamOffset;
   for (std::uint64_t i = 0; i < wire::kMaxSackBlocks; ++i) full.add_sack(1002 + 10 * i, 1005 + 10 * i);
-  const wire::Header second_path{ConnectionId{0xC0FFEE}, PathId{2}};
 
   std::vector<Seed> out = {
-      {"data.bin",
-       encode(kHeader, {wire::Timestamp{Instant::epoch() + 1_s}, wire::Data{0, 0, p, false, true}}), true},
-      {"data_fin.bin", encode(kHeader, {wire::Data{41, 48000, p.first(300), true, true}}), true},
-      {"bare_fin.bin", encode(kHeader, {wire::Data{42, 48300, {}, true, false}}), true},
-      {"ack_sack.bin", encode(kHeader, {wire::Timestamp{Instant::epoch() + 1520_ms}, ack}), true},
-      {"ack_full.bin", encode(kHeader, {full}), true},
-      {"join.bin", encode(second_path, {wire::Join{0x8BADF00DDEADBEEF, true}, wire::Timestamp{}}), true},
+      {"data.bin", encode({wire::Timestamp{Instant::epoch() + 1_s}, wire::Data{0, 0, p, false, true}}), true},
+      {"data_fin.bin", encode({wire::Data{41, 48000, p.first(300), true, true}}), true},
+      {"bare_fin.bin", encode({wire::Data{42, 48300, {}, true, false}}), true},
+      {"ack_sack.bin", encode({wire::Timestamp{Instant::epoch() + 1520_ms}, ack}), true},
+      {"ack_full.bin", encode({full}), true},
+      // The first packet on a new path: JOIN with its PATH_CHALLENGE (wire.hpp), and the answer.
+      {"join.bin", encode({wire::Join{2, true}, wire::PathChallenge{0x8BADF00DDEADBEEF}, wire::Timestamp{}}), true},
+      {"path_response.bin", encode({wire::PathResponse{0x8BADF00DDEADBEEF}, ack, wire::Ping{}}), true},
       {"control.bin",
-       encode(second_path, {wire::Backup{false}, wire::Close{wire::CloseCode::IdleTimeout},
-                            wire::Reset{wire::CloseCode::ProtocolViolation}, wire::Ping{}, wire::Padding{4}}),
+       encode({wire::Backup{false}, wire::PathClose{3, wire::CloseCode::IdleTimeout},
+               wire::ConnectionClose{wire::CloseCode::ProtocolViolation}, wire::Ping{}, wire::Padding{4}}),
        true},
-      {"mtu_probe.bin", encode(kHeader, {wire::Ping{}, wire::Padding{1200 - wire::kHeaderSize - 1}}), true},
-      {"data_and_ack.bin", encode(kHeader, {ack, wire::Data{7, 1200, p.first(100), false, false}}), true},
+      // A path MTU probe: a 1200-byte datagram is 22 header + 16 tag + 1162 frame bytes.
+      {"mtu_probe.bin", encode({wire::Ping{}, wire::Padding{1200 - 22 - 16 - 1}}), true},
+      {"data_and_ack.bin", encode({ack, wire::Data{7, 1200, p.first(100), false, false}}), true},
   };
-  // Two near misses, so that the fuzzer starts next to the error paths too.
+  // Near misses, so that the fuzzer starts next to the error paths too.
   std::vector<std::byte> cut = out[3].bytes;
   cut.resize(cut.size() - 5);
   out.push_back({"ack_truncated.bin", cut, false});
   out.push_back({"sack_overlap.bin",
-                 ByteBuilder().header().u8(0x03).u64(0).u64(0).u64(0).u64(0).u32(0).u8(2).u64(5).u64(9).u64(7).u64(12)
-                     .bytes(),
+                 ByteBuilder().u8(0x03).u64(0).u64(0).u64(0).u64(0).u32(0).u8(2).u64(5).u64(9).u64(7).u64(12).bytes(),
                  false});
+  out.push_back({"zero_subflow.bin", ByteBuilder().u8(0x04).u8(0x01).u32(0).u8(0x09).u64(1).bytes(), false});
   return out;
 }
 
 TEST(WireCorpus, SeedFilesAreCurrent) {
-  const std::filesystem::path dir = std::filesystem::path(PROGMP_SOURCE_DIR) / "fuzz" / "corpus" / "wire";
-  const char* update = std::getenv("PROGMP_UPDATE_CORPUS");
-  const bool rewrite = update != nullptr && std::string(update) == "1";
-  if (rewrite) std::filesystem::create_directories(dir);
+  std::vector<SeedFile> files;
   for (const Seed& s : seeds()) {
-    EXPECT_EQ(wire::decode(s.bytes).ok(), s.valid) << s.file;
-    const auto path = dir / s.file;
-    if (rewrite) {
-      std::ofstream out(path, std::ios::binary | std::ios::trunc);
-      out.write(reinterpret_cast<const char*>(s.bytes.data()), static_cast<std::streamsize>(s.bytes.size()));
-      continue;
-    }
-    std::ifstream in(path, std::ios::binary);
-    ASSERT_TRUE(in) << path << " is missing; run with PROGMP_UPDATE_CORPUS=1";
-    std::vector<char> raw((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    std::vector<std::byte> bytes(raw.size());
-    std::transform(raw.begin(), raw.end(), bytes.begin(), [](char c) { return std::byte(c); });
-    EXPECT_EQ(bytes, s.bytes) << path << " is stale; run with PROGMP_UPDATE_CORPUS=1";
+    const wire::DecodedFrames d = wire::decode_frames(s.bytes);
+    EXPECT_EQ(d.ok(), s.valid) << s.file << (d.ok() ? "" : ": " + wire::describe(d.error()));
+    files.push_back({s.file, s.bytes});
   }
+  check_or_update_corpus("wire", files);
 }
 
 }  // namespace

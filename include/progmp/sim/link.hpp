@@ -20,7 +20,7 @@
 #include "progmp/sim/loss_model.hpp"
 #include "progmp/sim/mahimahi_trace.hpp"
 #include "progmp/sim/packet.hpp"
-#include "progmp/sim/ring.hpp"
+#include "progmp/transport/ring.hpp"
 
 namespace progmp::sim {
 
@@ -89,13 +89,13 @@ class Link final : public PacketSink, public EventHandler {
   std::optional<MahimahiTrace::Cursor> cursor_;
   bool up_ = true;
   bool busy_ = false;
-  Ring<Packet> queue_;  // front is being serialised when busy_
+  transport::Ring<Packet> queue_;  // front is being serialised when busy_
   Bytes queued_bytes_{0};
   struct InFlight {
     Instant at;
     Packet packet;
   };
-  Ring<InFlight> in_flight_;  // delivery times are non-decreasing (no reordering)
+  transport::Ring<InFlight> in_flight_;  // delivery times are non-decreasing (no reordering)
   Instant last_delivery_;
   Rng jitter_rng_;
   std::vector<LinkChange> changes_;

@@ -58,6 +58,9 @@ struct TransportSpec {
   std::uint32_t mss = 1400;
   std::uint64_t rcv_buf_kb = 4096;
   std::uint64_t snd_buf_kb = 4096;
+  bool encrypt = false;              // real ChaCha20-Poly1305 on every packet (off: same sizes, no cost)
+  std::int64_t path_timeout_ms = 0;  // silent-path detection (TransportConfig::path_timeout); 0 = off
+  bool pacing = false;
 };
 
 struct SchedulerSpec {
