@@ -13,5 +13,8 @@ void add_sim_command(CLI::App& app);    // cmd_sim.cpp
 void add_experiment_command(CLI::App& app);  // cmd_experiment.cpp
 void add_compile_command(CLI::App& app);     // cmd_compile.cpp
 void add_bench_command(CLI::App& app);       // cmd_bench.cpp
+void add_keygen_command(CLI::App& app);      // cmd_keygen.cpp
+void add_serve_command(CLI::App& app);       // cmd_serve.cpp
+void add_connect_command(CLI::App& app);     // cmd_connect.cpp
 
 }  // namespace progmp::tools

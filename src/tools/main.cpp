@@ -39,6 +39,9 @@ int main(int argc, char** argv) {
   progmp::tools::add_experiment_command(app);
   progmp::tools::add_compile_command(app);
   progmp::tools::add_bench_command(app);
+  progmp::tools::add_keygen_command(app);
+  progmp::tools::add_serve_command(app);
+  progmp::tools::add_connect_command(app);
 
   try {
     app.parse(argc, argv);

@@ -349,7 +349,7 @@ void Connection::enter_closed(Instant now, CloseReason reason, wire::CloseCode c
       if (s) d = std::max(d, s->rtt.rto());
     drain_until = now + d * 3;
   }
-  rt().close_connection(handle);
+  // The runtime side stays until the connection is forgotten, so its statistics remain readable after the end.
   // Connections the application never saw (a server's unconfirmed handshake) go away silently and at once.
   const Duration linger = std::max(ep_.config().idle_timeout, Duration::seconds(10));
   release_at = announced ? now + linger : now;

@@ -19,13 +19,20 @@ struct ProcessResult {
   std::string err;
 };
 
-// Runs `program` with `args` (argv[1..]) in `cwd` (empty: the current directory), stdin closed.
+// Runs `program` with `args` (argv[1..]) in `cwd` (empty: the current directory); stdin holds `input` (empty:
+// closed at once).
 inline ProcessResult run_process(const std::string& program, const std::vector<std::string>& args,
-                                 const std::string& cwd = "") {
+                                 const std::string& cwd = "", const std::string& input = "") {
   ProcessResult result;
   int out_pipe[2];
   int err_pipe[2];
-  if (pipe(out_pipe) != 0 || pipe(err_pipe) != 0) return result;
+  int in_pipe[2];
+  if (pipe(out_pipe) != 0 || pipe(err_pipe) != 0 || pipe(in_pipe) != 0) return result;
+  // Small inputs fit the pipe buffer: written before the child starts reading, then closed (EOF).
+  if (!input.empty() && write(in_pipe[1], input.data(), input.size()) != static_cast<ssize_t>(input.size())) {
+    return result;
+  }
+  close(in_pipe[1]);
 
   pid_t pid = fork();
   if (pid < 0) return result;
@@ -36,7 +43,8 @@ inline ProcessResult run_process(const std::string& program, const std::vector<s
     close(out_pipe[1]);
     close(err_pipe[0]);
     close(err_pipe[1]);
-    close(STDIN_FILENO);
+    dup2(in_pipe[0], STDIN_FILENO);
+    close(in_pipe[0]);
     if (!cwd.empty() && chdir(cwd.c_str()) != 0) _exit(126);
     std::vector<char*> argv;
     argv.push_back(const_cast<char*>(program.c_str()));
@@ -47,6 +55,7 @@ inline ProcessResult run_process(const std::string& program, const std::vector<s
   }
   close(out_pipe[1]);
   close(err_pipe[1]);
+  close(in_pipe[0]);
 
   // Drain both pipes together so that a child filling one of them cannot block.
   pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
@@ -80,8 +89,9 @@ inline ProcessResult run_process(const std::string& program, const std::vector<s
 }
 
 // Runs the progmp binary under test.
-inline ProcessResult progmp(const std::vector<std::string>& args, const std::string& cwd = "") {
-  return run_process(PROGMP_BINARY, args, cwd);
+inline ProcessResult progmp(const std::vector<std::string>& args, const std::string& cwd = "",
+                            const std::string& input = "") {
+  return run_process(PROGMP_BINARY, args, cwd, input);
 }
 
 }  // namespace progmp::test

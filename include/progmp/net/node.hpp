@@ -35,6 +35,12 @@ struct PathConfig {
   bool backup = false;
 };
 
+// A path written as "LOCAL=REMOTE", "LOCAL@DEVICE=REMOTE", "LOCAL" (REMOTE = `default_remote`) or "=REMOTE":
+// LOCAL may be empty (any address) and may carry a port; REMOTE is ADDR:PORT or HOST:PORT (resolved). The syntax of
+// `progmp connect --path` and of the examples.
+std::optional<PathConfig> parse_path_config(std::string_view spec, const std::optional<SocketAddress>& default_remote,
+                                            std::string& error);
+
 struct NodeOptions {
   transport::EndpointConfig endpoint;  // keys, transport and runtime settings, server or client
   UdpSocketOptions socket;             // GSO/GRO, socket buffers
