@@ -22,6 +22,7 @@
 #include <utility>
 #include <vector>
 
+#include "recycling_allocator.hpp"
 #include "json_writer.hpp"
 #include "packet_queue.hpp"
 #include "payload_buffer.hpp"
@@ -44,6 +45,9 @@ struct PacketRecord {
   std::uint16_t flags = 0;
 };
 static_assert(std::is_standard_layout_v<PacketRecord>);
+
+// The packet table: ascending SEQ, stable addresses (push_back / pop_front only), no allocation at a steady size.
+using PacketTable = std::deque<PacketRecord, RecyclingAllocator<PacketRecord>>;
 
 inline PacketRecord& record_of(const PacketMeta* m) {
   // The records live in a non-const deque; engines only see them as const.
@@ -135,7 +139,7 @@ class Connection {
   SubflowRecord* find_subflow(SubflowId sf);
   const SubflowRecord* find_subflow(SubflowId sf) const;
   const std::vector<SubflowRecord>& subflows() const { return subflows_; }
-  const std::deque<PacketRecord>& packets() const { return packets_; }
+  const PacketTable& packets() const { return packets_; }
   std::span<const PacketMeta* const> queue(QueueId q) const;
   std::int64_t now_us() const { return now_us_; }
   // The unacknowledged packet starting at `seq`, or nullptr (binary search over the SEQ-ordered table).
@@ -184,7 +188,7 @@ class Connection {
   std::uint64_t rng_ = 0;
   std::uint16_t triggers_ = 0;
 
-  std::deque<PacketRecord> packets_;  // ascending SEQ; stable addresses (push_back / pop_front only)
+  PacketTable packets_;
   PacketQueue q_, qu_, rq_;
   PayloadBuffer payload_;
   std::int64_t payload_seq_ = 0;      // SEQ of the first buffered payload byte

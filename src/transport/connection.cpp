@@ -263,7 +263,7 @@ void Connection::establish(Subflow& s, Instant now, std::optional<Duration> rtt_
 
 void Connection::take_affected(Subflow& s) {
   seq_scratch_.clear();
-  for (const auto& q : s.queue) seq_scratch_.push_back(q.seq);
+  for (std::size_t i = 0; i < s.queue.size(); ++i) seq_scratch_.push_back(s.queue[i].seq);
   for (std::uint64_t q = s.board.snd_una(); q < s.board.snd_nxt(); ++q) {
     const Segment& seg = s.board.at(q);
     if (seg.fin) fin_in_flight = false;  // another subflow sends the FIN again
@@ -504,8 +504,8 @@ RecvResult Connection::recv(Instant now, std::span<std::byte> out) {
 runtime::EnqueueResult Connection::enqueue(runtime::SubflowId id, const PacketMeta& packet) {
   Subflow* s = find_subflow(id);
   if (!s) return runtime::EnqueueResult::Deduplicated;  // the runtime only pushes to available subflows
-  for (const auto& q : s->queue)
-    if (q.seq == packet.seq) return runtime::EnqueueResult::Deduplicated;
+  for (std::size_t i = 0; i < s->queue.size(); ++i)
+    if (s->queue[i].seq == packet.seq) return runtime::EnqueueResult::Deduplicated;
   s->queue.push_back(QueuedCopy{packet.seq, static_cast<std::uint32_t>(packet.length), packet.psh});
   pushed_end = std::max(pushed_end, packet.seq + packet.length);
   if (!data_timer) data_timer = ep_.now_ + std::max(cfg().min_rto, s->rtt.rto()) * 2;

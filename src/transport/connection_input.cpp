@@ -359,7 +359,7 @@ bool Connection::process_ack(Subflow& s, const wire::Ack& ack, std::optional<Ins
   if (data_ack > data_una) {
     data_una = data_ack;
     for (auto& x : subflows)
-      if (x) std::erase_if(x->queue, [&](const QueuedCopy& q) { return q.seq + q.length <= data_ack; });
+      if (x) x->queue.erase_if([&](const QueuedCopy& q) { return q.seq + q.length <= data_ack; });
     data_backoff = Duration::zero();
     data_timer = pushed_end > data_una ? std::optional<Instant>(now + data_rto()) : std::nullopt;
     rt().on_data_ack(handle, data_una);

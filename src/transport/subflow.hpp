@@ -5,7 +5,6 @@
 // gives both directions fresh sequence spaces.
 #pragma once
 
-#include <deque>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -15,6 +14,7 @@
 #include "progmp/transport/cc/controller.hpp"
 #include "progmp/transport/crypto/replay_window.hpp"
 #include "progmp/transport/endpoint.hpp"
+#include "progmp/transport/ring.hpp"
 #include "progmp/transport/ids.hpp"
 #include "progmp/transport/rtt_estimator.hpp"
 #include "progmp/transport/scoreboard.hpp"
@@ -102,7 +102,7 @@ struct Subflow {
   std::unique_ptr<cc::Controller> cc;
   RttEstimator rtt;
   Scoreboard board;
-  std::deque<QueuedCopy> queue;
+  Ring<QueuedCopy> queue;  // FIFO; a Ring stops allocating at its peak size
   std::optional<Instant> rto_deadline;
   int consecutive_rtos = 0;
   bool lossy = false;

@@ -90,6 +90,17 @@ TEST(Determinism, SameSeedSameBytesOtherSeedOtherResult) {
   EXPECT_NE(a1, b);
 }
 
+TEST(Determinism, RealEncryptionChangesNoResult) {
+  // The simulator seals packets with the Null cipher by default: same sizes, no cost. With ChaCha20-Poly1305 the
+  // run costs more time but every simulated number stays the same.
+  const std::string base = "name = \"e\"\nduration_s = 3\nseed = 4\n" + path_toml("a", 20, 5, 0.02, 100) +
+                           path_toml("b", 10, 20, 0.01, 100) + "[[workload]]\ntype = \"bulk\"\n";
+  const json plain = simulate(base);
+  const json sealed = simulate(base + "[transport]\nencrypt = true\n");
+  EXPECT_GT(plain["delivered_bytes"].get<std::uint64_t>(), 1'000'000u);
+  EXPECT_EQ(plain.dump(), sealed.dump());
+}
+
 // ---- the invariant matrix of issue #3 ----
 
 struct Case {

@@ -29,6 +29,23 @@ class Ring {
   // The element's storage stays in the ring (moved-from), so buffers it owns can be reused.
   void pop_front() { ++head_; }
   void pop_back() { --tail_; }
+  void clear() { head_ = tail_ = 0; }
+
+  // The i-th element from the front.
+  T& operator[](std::size_t i) { return slots_[(head_ + i) & mask()]; }
+  const T& operator[](std::size_t i) const { return slots_[(head_ + i) & mask()]; }
+
+  // Removes every element for which `pred` is true, keeping the order of the others (no allocation).
+  template <class Pred>
+  void erase_if(Pred pred) {
+    std::size_t kept = head_;
+    for (std::size_t i = head_; i != tail_; ++i) {
+      if (pred(slots_[i & mask()])) continue;
+      if (kept != i) slots_[kept & mask()] = std::move(slots_[i & mask()]);
+      ++kept;
+    }
+    tail_ = kept;
+  }
 
  private:
   std::size_t mask() const { return slots_.size() - 1; }
