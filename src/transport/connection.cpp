@@ -504,9 +504,12 @@ RecvResult Connection::recv(Instant now, std::span<std::byte> out) {
 runtime::EnqueueResult Connection::enqueue(runtime::SubflowId id, const PacketMeta& packet) {
   Subflow* s = find_subflow(id);
   if (!s) return runtime::EnqueueResult::Deduplicated;  // the runtime only pushes to available subflows
-  for (std::size_t i = 0; i < s->queue.size(); ++i)
-    if (s->queue[i].seq == packet.seq) return runtime::EnqueueResult::Deduplicated;
+  if (s->queue.empty()) s->queue_max_seq = -1;
+  if (packet.seq <= s->queue_max_seq)
+    for (std::size_t i = 0; i < s->queue.size(); ++i)
+      if (s->queue[i].seq == packet.seq) return runtime::EnqueueResult::Deduplicated;
   s->queue.push_back(QueuedCopy{packet.seq, static_cast<std::uint32_t>(packet.length), packet.psh});
+  s->queue_max_seq = std::max(s->queue_max_seq, packet.seq);
   pushed_end = std::max(pushed_end, packet.seq + packet.length);
   if (!data_timer) data_timer = ep_.now_ + std::max(cfg().min_rto, s->rtt.rto()) * 2;
   return runtime::EnqueueResult::Queued;

@@ -103,6 +103,9 @@ struct Subflow {
   RttEstimator rtt;
   Scoreboard board;
   Ring<QueuedCopy> queue;  // FIFO; a Ring stops allocating at its peak size
+  // No queued copy has a SEQ above this (it may be stale-high after removals): pushes arrive mostly in SEQ order, so
+  // enqueue() finds "not queued yet" without scanning the queue.
+  std::int64_t queue_max_seq = -1;
   std::optional<Instant> rto_deadline;
   int consecutive_rtos = 0;
   bool lossy = false;

@@ -349,5 +349,25 @@ TEST(Endpoint, UserTagsOfASendCallReachTheScheduler) {
   EXPECT_EQ(path(p, 2).counters.bytes_sent, 7'000u);
 }
 
+TEST(Endpoint, APacketPushedTwiceToOneSubflowIsSentOnce) {
+  // Every packet is pushed twice to the same subflow in one execution: the second push finds the copy still queued
+  // and is deduplicated (runtime.md §7.5), so each byte goes out once.
+  EndpointPair p({{Duration::millis(10)}});
+  const char* source = R"(
+    SCHEDULER twice;
+    VAR s = SUBFLOWS.GET(0);
+    VAR p = Q.TOP;
+    IF (p != NULL AND s.CWND > s.SKBS_IN_FLIGHT + s.QUEUED) { s.PUSH(p); s.PUSH(Q.POP()); }
+  )";
+  ASSERT_EQ(p.client.runtime().load_scheduler("twice", source).status, runtime::Status::Ok);
+  p.run_until(at_ms(50));
+  ASSERT_EQ(p.client.set_scheduler(p.cconn, p.now, "twice"), runtime::Status::Ok);
+  p.send(200'000);
+  p.run_for(Duration::seconds(2));
+  EXPECT_EQ(p.at_server.received, 200'000u);
+  EXPECT_TRUE(p.at_server.intact);
+  EXPECT_EQ(path(p, 1).counters.bytes_sent, 200'000u);
+}
+
 }  // namespace
 }  // namespace progmp::transport::test
