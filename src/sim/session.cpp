@@ -32,7 +32,8 @@ transport::EndpointConfig make_endpoint_config(const Scenario& s, bool server, s
   transport::SeededRandom keys(key_seed);
   c.identity = transport::crypto::generate_key_pair(keys);
   c.accept_connections = server;
-  c.aead = s.transport.encrypt ? transport::crypto::Aead::ChaCha20Poly1305 : transport::crypto::Aead::Null;
+  c.aeads = s.transport.encrypt ? transport::crypto::default_aeads()
+                                : std::vector<transport::crypto::Aead>{transport::crypto::Aead::Null};
   // A scenario's connection lives as long as the scenario, whatever its paths do.
   c.idle_timeout = Duration::zero();
   return c;

@@ -130,7 +130,7 @@ ConnHandle Endpoint::connect(Instant now, const PathSpec& first, const crypto::P
   conn.next_path_id = 2;
 
   ClientParams params;
-  params.aead = config_.aead;
+  for (crypto::Aead a : config_.aeads) params.aeads |= aead_bit(a);
   params.idle_timeout_ms = millis(config_.idle_timeout);
   params.receive_window = config_.transport.rcv_buf_bytes;
   params.reset_token = crypto::stateless_reset_token(reset_key_, static_cast<std::uint64_t>(conn.local_cid));
@@ -368,11 +368,14 @@ void Endpoint::on_initiation(Instant now, const Route& from, std::span<const std
   }
   // 4. Admission.
   ServerParams params;
-  params.aead = config_.aead;
+  // Our preference among what the client offers; none in common: refused (never a downgrade to Null).
+  const auto chosen = std::find_if(config_.aeads.begin(), config_.aeads.end(),
+                                   [&](crypto::Aead a) { return (client->aeads & aead_bit(a)) != 0; });
+  params.aead = chosen != config_.aeads.end() ? *chosen : crypto::Aead::Null;
   params.idle_timeout_ms = millis(config_.idle_timeout);
   params.receive_window = config_.transport.rcv_buf_bytes;
-  if (client->aead != config_.aead) {
-    params.status = HandshakeStatus::AeadMismatch;  // never downgrade to what the client asks for
+  if (chosen == config_.aeads.end()) {
+    params.status = HandshakeStatus::AeadMismatch;
   } else if (!config_.allowed_clients.empty() &&
              std::find(config_.allowed_clients.begin(), config_.allowed_clients.end(),
                        responder.initiator_static()) == config_.allowed_clients.end()) {
@@ -412,8 +415,8 @@ void Endpoint::on_initiation(Instant now, const Route& from, std::span<const std
     forget(conn);
     return;
   }
-  conn.tx_key.emplace(config_.aead, responder.secrets().responder_to_initiator);
-  conn.rx_key.emplace(config_.aead, responder.secrets().initiator_to_responder);
+  conn.tx_key.emplace(params.aead, responder.secrets().responder_to_initiator);
+  conn.rx_key.emplace(params.aead, responder.secrets().initiator_to_responder);
   conn.response.resize(12 + *m);
   conn.response.resize(packet::write_response(conn.response, p.scid, std::span<const std::byte>(message.data(), *m)));
   conn.half_open = true;
@@ -444,13 +447,13 @@ void Endpoint::on_response(Instant now, const Route& from, std::span<const std::
     c->enter_closed(now, CloseReason::HandshakeRejected, code_of(server->status));
     return;
   }
-  if (server->aead != config_.aead) {
-    ++counters_.dropped_handshake;
+  if (std::find(config_.aeads.begin(), config_.aeads.end(), server->aead) == config_.aeads.end()) {
+    ++counters_.dropped_handshake;  // a cipher we did not offer
     return;
   }
   ++counters_.handshakes_completed;
-  c->tx_key.emplace(config_.aead, c->initiator->secrets().initiator_to_responder);
-  c->rx_key.emplace(config_.aead, c->initiator->secrets().responder_to_initiator);
+  c->tx_key.emplace(server->aead, c->initiator->secrets().initiator_to_responder);
+  c->rx_key.emplace(server->aead, c->initiator->secrets().responder_to_initiator);
   c->initiator.reset();
   c->peer_reset_token = server->reset_token;
   c->idle_timeout = negotiated_idle(config_.idle_timeout, server->idle_timeout_ms);
@@ -579,6 +582,7 @@ ConnectionInfo Endpoint::info(ConnHandle conn) const {
   i.close_reason = c->close_reason;
   i.close_code = c->close_code;
   i.peer_key = c->peer_key;
+  if (c->tx_key) i.aead = c->tx_key->aead();
   return i;
 }
 

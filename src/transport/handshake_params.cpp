@@ -24,7 +24,8 @@ T get(std::span<const std::byte> in, std::size_t& at) {
 
 bool known_aead(std::uint8_t a) {
   return a == static_cast<std::uint8_t>(crypto::Aead::Null) ||
-         a == static_cast<std::uint8_t>(crypto::Aead::ChaCha20Poly1305);
+         a == static_cast<std::uint8_t>(crypto::Aead::ChaCha20Poly1305) ||
+         a == static_cast<std::uint8_t>(crypto::Aead::Aes256Gcm);
 }
 
 }  // namespace
@@ -33,7 +34,7 @@ std::array<std::byte, kClientParamsSize> encode(const ClientParams& p) {
   std::array<std::byte, kClientParamsSize> out{};
   std::size_t at = 0;
   put(out, at, kLayoutVersion);
-  put(out, at, static_cast<std::uint8_t>(p.aead));
+  put(out, at, p.aeads);
   put(out, at, p.idle_timeout_ms);
   put(out, at, p.receive_window);
   std::copy(p.reset_token.begin(), p.reset_token.end(), out.begin() + static_cast<std::ptrdiff_t>(at));
@@ -58,9 +59,8 @@ std::optional<ClientParams> decode_client_params(std::span<const std::byte> in) 
   std::size_t at = 0;
   if (get<std::uint8_t>(in, at) != kLayoutVersion) return std::nullopt;
   ClientParams p;
-  const auto aead = get<std::uint8_t>(in, at);
-  if (!known_aead(aead)) return std::nullopt;
-  p.aead = static_cast<crypto::Aead>(aead);
+  p.aeads = get<std::uint8_t>(in, at);
+  if (p.aeads == 0 || (p.aeads & ~0x07) != 0) return std::nullopt;  // bits of Null, ChaCha20-Poly1305, AES-256-GCM
   p.idle_timeout_ms = get<std::uint32_t>(in, at);
   p.receive_window = get<std::uint64_t>(in, at);
   std::copy_n(in.begin() + static_cast<std::ptrdiff_t>(at), p.reset_token.size(), p.reset_token.begin());

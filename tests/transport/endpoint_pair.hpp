@@ -32,7 +32,7 @@ struct PairPath {
 };
 
 struct PairOptions {
-  crypto::Aead aead = crypto::Aead::ChaCha20Poly1305;
+  std::vector<crypto::Aead> aeads = crypto::default_aeads();
   std::uint64_t seed = 1;
   bool connect = true;                   // start the connection (all paths) in the constructor
   bool client_reads = true, server_reads = true;
@@ -80,7 +80,7 @@ class EndpointPair {
     SeededRandom keys(is_server ? 0x5e : 0xc1);
     c.identity = crypto::generate_key_pair(keys);
     c.accept_connections = is_server;
-    c.aead = options_.aead;
+    c.aeads = options_.aeads;
     if (is_server && options_.server_config) options_.server_config(c);
     if (!is_server && options_.client_config) options_.client_config(c);
     return c;

@@ -171,11 +171,40 @@ TEST(Security, OnlyAllowListedClientsAreAccepted) {
 
 TEST(Security, TheServerNeverDowngradesToTheNullCipher) {
   PairOptions o;
-  o.client_config = [](EndpointConfig& c) { c.aead = crypto::Aead::Null; };
+  o.client_config = [](EndpointConfig& c) { c.aeads = {crypto::Aead::Null}; };
   EndpointPair p({{Duration::millis(10)}}, {}, o);
   p.run_for(Duration::millis(100));
   EXPECT_EQ(p.client.info(p.cconn).close_reason, CloseReason::HandshakeRejected);
   EXPECT_EQ(p.server.connection_count(), 0u);
+}
+
+TEST(Security, TheServerPicksTheBestCipherBothOffer) {
+  const bool aes = crypto::aes256gcm_available();
+  {
+    EndpointPair p({{Duration::millis(10)}});  // both: the defaults
+    p.run_for(Duration::millis(100));
+    const crypto::Aead expected = aes ? crypto::Aead::Aes256Gcm : crypto::Aead::ChaCha20Poly1305;
+    EXPECT_EQ(p.client.info(p.cconn).aead, expected);
+    EXPECT_EQ(p.server.info(p.sconn).aead, expected);
+    p.send(100'000);
+    p.run_for(Duration::millis(500));
+    EXPECT_EQ(p.at_server.received, 100'000u);
+  }
+  {
+    PairOptions o;
+    o.client_config = [](EndpointConfig& c) { c.aeads = {crypto::Aead::ChaCha20Poly1305}; };
+    EndpointPair p({{Duration::millis(10)}}, {}, o);
+    p.run_for(Duration::millis(100));
+    EXPECT_EQ(p.server.info(p.sconn).aead, crypto::Aead::ChaCha20Poly1305);
+  }
+  if (aes) {
+    PairOptions o;
+    o.client_config = [](EndpointConfig& c) { c.aeads = {crypto::Aead::ChaCha20Poly1305, crypto::Aead::Aes256Gcm}; };
+    o.server_config = [](EndpointConfig& c) { c.aeads = {crypto::Aead::Aes256Gcm}; };
+    EndpointPair p({{Duration::millis(10)}}, {}, o);
+    p.run_for(Duration::millis(100));
+    EXPECT_EQ(p.client.info(p.cconn).aead, crypto::Aead::Aes256Gcm);  // the server's preference wins
+  }
 }
 
 TEST(Security, ASpoofedInitiationGetsAtMostThreeTimesItsSizeInReturn) {
@@ -377,7 +406,7 @@ TEST(Security, AnInitiationOfAnotherVersionIsAnsweredWithTheVersionWeSpeak) {
 TEST(Security, MalformedFramesFromTheAuthenticatedPeerCloseTheConnection) {
   // With the Null cipher a test can write packets the peer accepts as authentic.
   PairOptions o;
-  o.aead = crypto::Aead::Null;
+  o.aeads = {crypto::Aead::Null};
   EndpointPair p({{Duration::millis(10)}}, {}, o);
   p.run_until(at_ms(100));
   p.capture = true;

@@ -54,7 +54,10 @@ struct EndpointConfig {
   crypto::KeyPair identity;                        // this side's static key pair (the server's is pinned by clients)
   bool accept_connections = false;                 // a server: answers INITIATIONs
   std::vector<crypto::PublicKey> allowed_clients;  // server: client keys it accepts; empty = any
-  crypto::Aead aead = crypto::Aead::ChaCha20Poly1305;  // Null authenticates nothing: simulations only
+  // Ciphers in order of preference: a client offers them all, a server takes the first of its own list that the
+  // client offers (and refuses a client that offers none of them). Null authenticates nothing: simulations only,
+  // and only when both ends list it, so a server never downgrades to it.
+  std::vector<crypto::Aead> aeads = crypto::default_aeads();
   Duration idle_timeout = Duration::seconds(30);   // close after this long without any datagram from the peer
   Duration handshake_timeout = Duration::seconds(10);
   std::size_t max_connections = 4096;
@@ -171,6 +174,7 @@ struct ConnectionInfo {
   std::optional<CloseReason> close_reason;
   wire::CloseCode close_code = wire::CloseCode::NoError;
   crypto::PublicKey peer_key;         // the peer's static key (server: the client's)
+  crypto::Aead aead = crypto::Aead::Null;  // the cipher the handshake agreed on
 };
 
 class Connection;
