@@ -1,7 +1,7 @@
 // progmp on real UDP sockets against the Linux kernel's MPTCP, side by side in one run, over the same two loopback
 // paths (127.0.0.1 and 127.0.0.2) of a private network namespace: bulk goodput of one connection and CPU seconds
 // per transferred Gbit, progmp encrypted (ChaCha20-Poly1305) with and without UDP GSO/GRO, the kernel's MPTCP with
-// two subflows and plain TCP (both cubic, unencrypted). Two processes per transfer (a sender and a receiver), as
+// two subflows and plain TCP (both cubic, unencrypted), and progmp with ChaCha20-Poly1305 for comparison. Two processes per transfer (a sender and a receiver), as
 // the machine's two cores allow. Prints a table of medians over --runs and the progmp/kernel ratios;
 // docs/performance.md explains the numbers.
 //
@@ -66,8 +66,10 @@ double cpu_seconds(const rusage& u) {
   return s(u.ru_utime) + s(u.ru_stime);
 }
 
-net::NodeOptions node_options(const Options& o, bool gso_gro, const transport::crypto::KeyPair& keys, bool server) {
+net::NodeOptions node_options(const Options& o, bool gso_gro, const transport::crypto::KeyPair& keys, bool server,
+                              transport::crypto::Aead aead) {
   net::NodeOptions n;
+  n.endpoint.aeads = {aead};
   n.endpoint.identity = keys;
   n.endpoint.accept_connections = server;
   n.endpoint.transport.mss = o.mss;
@@ -80,11 +82,11 @@ net::NodeOptions node_options(const Options& o, bool gso_gro, const transport::c
   return n;
 }
 
-[[noreturn]] void run_server(const Options& o, bool gso_gro, const transport::crypto::KeyPair& keys, int ready_fd,
-                             int report_fd) {
+[[noreturn]] void run_server(const Options& o, bool gso_gro, transport::crypto::Aead aead,
+                             const transport::crypto::KeyPair& keys, int ready_fd, int report_fd) {
   ServerReport r;
   std::string error;
-  auto node = net::Node::create(node_options(o, gso_gro, keys, true), error);
+  auto node = net::Node::create(node_options(o, gso_gro, keys, true, aead), error);
   bool listening = node != nullptr;
   for (const char* a : {"127.0.0.1:4433", "127.0.0.2:4433"})
     listening = listening && node->listen(*net::SocketAddress::parse(a, error), "", error).has_value();
@@ -123,10 +125,12 @@ net::NodeOptions node_options(const Options& o, bool gso_gro, const transport::c
   ::_exit(0);
 }
 
-[[noreturn]] void run_client(const Options& o, bool gso_gro, const transport::crypto::PublicKey& server_key) {
+[[noreturn]] void run_client(const Options& o, bool gso_gro, transport::crypto::Aead aead,
+                             const transport::crypto::PublicKey& server_key) {
   std::string error;
   net::SystemRandom random;
-  auto node = net::Node::create(node_options(o, gso_gro, transport::crypto::generate_key_pair(random), false), error);
+  auto node =
+      net::Node::create(node_options(o, gso_gro, transport::crypto::generate_key_pair(random), false, aead), error);
   if (!node) ::_exit(2);
   node->endpoint().runtime().set_log([](std::string_view) {});
   const std::vector<net::PathConfig> paths{{"127.0.0.1", "", *net::SocketAddress::parse("127.0.0.1:4433", error)},
@@ -164,17 +168,17 @@ net::NodeOptions node_options(const Options& o, bool gso_gro, const transport::c
 }
 
 // One progmp transfer inside the current (private) namespace: a receiver and a sender process.
-int progmp_transfer(const Options& o, bool gso_gro, int result_fd) {
+int progmp_transfer(const Options& o, bool gso_gro, transport::crypto::Aead aead, int result_fd) {
   net::SystemRandom random;
   const transport::crypto::KeyPair keys = transport::crypto::generate_key_pair(random);
   int ready[2], report[2];
   if (::pipe(ready) != 0 || ::pipe(report) != 0) return 1;
   const pid_t server = ::fork();
-  if (server == 0) run_server(o, gso_gro, keys, ready[1], report[1]);
+  if (server == 0) run_server(o, gso_gro, aead, keys, ready[1], report[1]);
   char x;
   if (::read(ready[0], &x, 1) != 1) return 1;
   const pid_t client = ::fork();
-  if (client == 0) run_client(o, gso_gro, keys.public_key);
+  if (client == 0) run_client(o, gso_gro, aead, keys.public_key);
   rusage cu{}, su{};
   int cs = 0, ss = 0;
   const auto limit = std::chrono::milliseconds(static_cast<int>((o.seconds + 25) * 1000));
@@ -202,12 +206,13 @@ int progmp_transfer(const Options& o, bool gso_gro, int result_fd) {
   return 0;
 }
 
-Sample progmp_sample(const Options& o, bool gso_gro) {
+Sample progmp_sample(const Options& o, bool gso_gro, transport::crypto::Aead aead) {
   int pipe_fds[2];
   Sample s;
   if (::pipe(pipe_fds) != 0) return s;
   std::string error;
-  const int rc = testbed::run_in_private_netns([&] { return progmp_transfer(o, gso_gro, pipe_fds[1]); }, false, error);
+  const int rc =
+      testbed::run_in_private_netns([&] { return progmp_transfer(o, gso_gro, aead, pipe_fds[1]); }, false, error);
   ::close(pipe_fds[1]);
   std::string text(4096, '\0');
   const ssize_t n = ::read(pipe_fds[0], text.data(), text.size());
@@ -291,14 +296,20 @@ int main(int argc, char** argv) {
     std::string name;
     std::vector<Sample> samples;
   };
-  std::vector<Row> rows{{"progmp, GSO+GRO", {}}, {"progmp, no GSO/GRO", {}}, {"kernel MPTCP, 2 subflows", {}},
+  using transport::crypto::Aead;
+  const Aead best = transport::crypto::default_aeads().front();
+  std::vector<Row> rows{{"progmp " + std::string(transport::crypto::aead_name(best)) + ", GSO+GRO", {}},
+                        {"progmp " + std::string(transport::crypto::aead_name(best)) + ", no GSO/GRO", {}},
+                        {"progmp chacha20-poly1305, GSO+GRO", {}},
+                        {"kernel MPTCP, 2 subflows", {}},
                         {"kernel TCP", {}}};
   // Interleaved, so that a noisy moment of the machine spreads over every row.
   for (int run = 0; run < o.runs; ++run) {
-    rows[0].samples.push_back(progmp_sample(o, true));
-    rows[1].samples.push_back(progmp_sample(o, false));
-    rows[2].samples.push_back(kernel_sample(o, true));
-    rows[3].samples.push_back(kernel_sample(o, false));
+    rows[0].samples.push_back(progmp_sample(o, true, best));
+    rows[1].samples.push_back(progmp_sample(o, false, best));
+    rows[2].samples.push_back(progmp_sample(o, true, Aead::ChaCha20Poly1305));
+    rows[3].samples.push_back(kernel_sample(o, true));
+    rows[4].samples.push_back(kernel_sample(o, false));
     std::cerr << "run " << run + 1 << "/" << o.runs << " done\n";
   }
   nlohmann::json out = nlohmann::json::array();
@@ -322,7 +333,7 @@ int main(int argc, char** argv) {
   if (!o.json) {
     std::cout << fmt::format("{} s bulk, one connection, two loopback paths, median of {} runs, mss {}\n", o.seconds,
                              o.runs, o.mss);
-    std::cout << fmt::format("{:<26} {:>12} {:>14} {:>14} {:>14}\n", "", "Gbit/s", "CPU s/Gbit", "goodput/kernel",
+    std::cout << fmt::format("{:<36} {:>8} {:>12} {:>15} {:>11}\n", "", "Gbit/s", "CPU s/Gbit", "goodput/kernel",
                              "CPU/kernel");
   }
   for (std::size_t i = 0; i < rows.size(); ++i) {
@@ -332,7 +343,7 @@ int main(int argc, char** argv) {
       out.push_back({{"name", rows[i].name}, {"goodput_gbit", g}, {"cpu_s_per_gbit", c}, {"goodput_vs_kernel", gr},
                      {"cpu_vs_kernel", cr}, {"runs", rows[i].samples.size()}});
     } else {
-      std::cout << fmt::format("{:<26} {:>12.2f} {:>14.3f} {:>13.2f}× {:>13.1f}×\n", rows[i].name, g, c, gr, cr);
+      std::cout << fmt::format("{:<36} {:>8.2f} {:>12.3f} {:>14.2f}× {:>10.1f}×\n", rows[i].name, g, c, gr, cr);
     }
   }
   if (o.json) std::cout << out.dump(2) << '\n';
