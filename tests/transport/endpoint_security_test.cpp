@@ -27,6 +27,18 @@ void transfer(EndpointPair& p, std::size_t n) {
   for (int i = 0; i < 200 && p.at_server.received < p.client_offset(); ++i) p.run_for(Duration::millis(20));
 }
 
+// Sends 1000 bytes and returns the protected datagram that carries them, still on its way to the server.
+std::vector<std::byte> data_datagram(EndpointPair& p) {
+  p.capture = true;
+  p.send(1000);
+  p.run_for(Duration::millis(5));
+  p.capture = false;
+  std::vector<std::byte> found;
+  for (const auto& d : p.captured)
+    if (d.to_server && d.bytes.size() > 1000) found = d.bytes;
+  return found;
+}
+
 std::vector<std::byte> bytes_of(std::initializer_list<int> v) {
   std::vector<std::byte> out;
   for (int x : v) out.push_back(static_cast<std::byte>(x));
@@ -59,13 +71,7 @@ TEST(Security, GarbageAndForeignDatagramsAreDroppedAndCounted) {
 TEST(Security, EveryBitFlipOfAProtectedDatagramIsRejected) {
   EndpointPair p({{Duration::millis(10)}});
   p.run_until(at_ms(100));
-  p.capture = true;
-  p.send(1000);
-  p.run_for(Duration::millis(5));
-  p.capture = false;
-  std::vector<std::byte> original;
-  for (const auto& d : p.captured)
-    if (d.to_server && d.bytes.size() > 1000) original = d.bytes;
+  const std::vector<std::byte> original = data_datagram(p);
   ASSERT_FALSE(original.empty());
   // The genuine datagram is still in flight; tampered copies arrive first, each with one bit flipped.
   const EndpointCounters c0 = p.server.counters();
@@ -87,13 +93,7 @@ TEST(Security, EveryBitFlipOfAProtectedDatagramIsRejected) {
 TEST(Security, TruncatedDatagramsAreRejected) {
   EndpointPair p({{Duration::millis(10)}});
   p.run_until(at_ms(100));
-  p.capture = true;
-  p.send(1000);
-  p.run_for(Duration::millis(5));
-  p.capture = false;
-  std::vector<std::byte> original;
-  for (const auto& d : p.captured)
-    if (d.to_server && d.bytes.size() > 1000) original = d.bytes;
+  const std::vector<std::byte> original = data_datagram(p);
   ASSERT_FALSE(original.empty());
   const EndpointCounters c0 = p.server.counters();
   for (std::size_t n = 0; n < original.size(); n += 13)
