@@ -16,7 +16,7 @@ void add_transport_flags(CLI::App* cmd, TransportFlags& f) {
   cmd->add_option("--cc", f.cc, "Congestion control of every subflow: lia (default), olia, cubic, reno")
       ->check(CLI::IsMember({"lia", "olia", "cubic", "reno"}).description(""))
       ->type_name("NAME");
-  cmd->add_option("--mss", f.mss, "Payload bytes per packet (default 1350)")->check(CLI::Range(536, 8900))->type_name("B");
+  cmd->add_option("--mss", f.mss, "Payload bytes per packet (default 1350; a datagram is 67 bytes more: keep it within the path MTU)")->check(CLI::Range(536, 8900))->type_name("B");
   cmd->add_option("--path-timeout-ms", f.path_timeout_ms,
                   "A path silent this long fails (keep-alives every third of it; 0 = off; default 500)")
       ->check(CLI::Range(0, 600000))
