@@ -60,22 +60,12 @@
 #include "progmp/ir/passes.hpp"
 #include "progmp/lang/compile.hpp"
 #include "support/program_gen.hpp"
+#include "support/sanitized.hpp"
 #ifdef PROGMP_HAVE_JIT
 #include "progmp/exec/jit.hpp"
 #endif
 #ifdef PROGMP_HAVE_EBPF
 #include "progmp/exec/ebpf.hpp"
-#endif
-
-#if defined(__SANITIZE_ADDRESS__)
-#define PROGMP_DIFF_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define PROGMP_DIFF_ASAN 1
-#endif
-#endif
-#if !defined(PROGMP_DIFF_ASAN) && defined(PROGMP_SANITIZED)
-#define PROGMP_DIFF_ASAN 1
 #endif
 
 namespace progmp::testing {
@@ -84,11 +74,7 @@ namespace {
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
-#ifdef PROGMP_DIFF_ASAN
-constexpr int kDefaultPrograms = 1'000;
-#else
-constexpr int kDefaultPrograms = 10'000;
-#endif
+constexpr int kDefaultPrograms = sanitized_share(10'000, 10);
 constexpr int kShards = 5;
 constexpr int kViewsPerProgram = 5;
 constexpr int kFullyOptimised = 40;  // per shard, also compiled with the engines' default options

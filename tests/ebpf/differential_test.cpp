@@ -25,6 +25,7 @@
 #include "exec/view_builder.hpp"
 #include "progmp/exec/ebpf.hpp"
 #include "support/program_gen.hpp"
+#include "support/sanitized.hpp"
 
 namespace progmp::testing {
 namespace {
@@ -33,7 +34,7 @@ namespace fs = std::filesystem;
 
 int random_programs() {
   const char* env = std::getenv("PROGMP_EBPF_RANDOM_PROGRAMS");
-  return env ? std::atoi(env) : 4000;
+  return env ? std::atoi(env) : sanitized_share(4000, 5);
 }
 const int kRandomPrograms = random_programs();
 constexpr int kViewsPerProgram = 10;

@@ -22,6 +22,7 @@
 #include "progmp/exec/aot.hpp"
 #include "random_view.hpp"
 #include "support/program_gen.hpp"
+#include "support/sanitized.hpp"
 #include "view_builder.hpp"
 
 namespace progmp::testing {
@@ -29,7 +30,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr int kRandomPrograms = 2000;
+constexpr int kRandomPrograms = sanitized_share(2000, 5);
 constexpr int kViewsPerProgram = 10;
 constexpr int kViewsPerScheduler = 200;
 
@@ -123,7 +124,7 @@ std::shared_ptr<const aot::Library> build_library(const aot::SourceBuilder& buil
 // behaviour, so its semantics do not depend on the optimisation level, and -O0 compiles four times faster than
 // -O2: the test stays within its time budget on two cores), and the library schedulers plus the first
 // kOptimisedRandom random programs with the engine's own flags (-O2).
-constexpr int kOptimisedRandom = 200;
+constexpr int kOptimisedRandom = sanitized_share(200, 5);
 constexpr const char* kFastFlags = "-std=c++20 -O0 -fPIC -shared";
 
 // The programs are generated once per process; each library is compiled when a test first needs it (ctest runs

@@ -24,6 +24,7 @@
 #include "progmp/ir/passes.hpp"
 #include "random_view.hpp"
 #include "support/program_gen.hpp"
+#include "support/sanitized.hpp"
 #include "view_builder.hpp"
 
 namespace progmp::testing {
@@ -31,7 +32,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr int kRandomPrograms = 5000;
+constexpr int kRandomPrograms = sanitized_share(5000, 5);
 constexpr int kViewsPerProgram = 8;
 constexpr int kAotPrograms = 150;  // optimised random programs also compiled by the AOT engine
 constexpr int kViewsPerScheduler = 200;

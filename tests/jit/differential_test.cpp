@@ -23,15 +23,16 @@
 #include "exec/random_view.hpp"
 #include "progmp/exec/jit.hpp"
 #include "support/program_gen.hpp"
+#include "support/sanitized.hpp"
 
 namespace progmp::testing {
 namespace {
 
 namespace fs = std::filesystem;
 
-constexpr int kRandomPrograms = 2000;
+constexpr int kRandomPrograms = sanitized_share(2000, 5);
 constexpr int kBatch = 100;
-constexpr int kOptimisedRandom = 200;
+constexpr int kOptimisedRandom = sanitized_share(200, 5);
 constexpr jit::Options kFast{2, 0};
 constexpr int kViewsPerProgram = 10;
 constexpr int kViewsPerScheduler = 200;

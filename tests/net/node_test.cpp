@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "node_pair.hpp"
+#include "support/sanitized.hpp"
 
 namespace progmp::net::test {
 namespace {
@@ -15,11 +16,7 @@ namespace {
 using namespace std::chrono_literals;
 using transport::EventKind;
 
-#ifdef PROGMP_SANITIZED
-constexpr std::uint64_t kScale = 10;  // sanitizers are an order of magnitude slower
-#else
-constexpr std::uint64_t kScale = 1;
-#endif
+constexpr std::uint64_t kScale = progmp::testing::kSanitized ? 10 : 1;  // sanitizers are an order of magnitude slower
 
 transport::PathInfo path(Node& n, transport::ConnHandle c, runtime::SubflowId id) {
   transport::PathInfo i;

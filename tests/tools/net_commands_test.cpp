@@ -140,7 +140,8 @@ TEST(ConnectCommand, ReverseModeReceivesWhatTheServerSends) {
   Server t(dir);
   const ProcessResult rr = connect(t, {"--reverse", "--time", "1", "--json", "--server-scheduler", "round_robin"});
   ASSERT_EQ(rr.status, 0) << rr.err;
-  for (const json& p : json::parse(rr.out)["paths"]) EXPECT_GT(p["share"].get<double>(), 0.3) << p;
+  const json rj = json::parse(rr.out);  // named: a range-for over a temporary's member would dangle
+  for (const json& p : rj["paths"]) EXPECT_GT(p["share"].get<double>(), 0.3) << p;
 }
 
 TEST(ConnectCommand, RequestsModeMeasuresFlowCompletionTimes) {
