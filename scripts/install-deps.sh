@@ -15,6 +15,8 @@ packages=(
   libtomlplusplus-dev                         # scenario files
   libsodium-dev                               # cryptography of the secure UDP transport (X25519, AEAD, BLAKE2b)
   iproute2                                    # network namespaces and kernel MPTCP endpoints (tests, baseline bench)
+  iptables libnetfilter-queue-dev             # the testbed's link emulator: NFQUEUE rules and their reader
+  iputils-ping                                # delay checks of the testbed's emulated links
   libgtest-dev libgmock-dev                   # unit and integration tests
   libbenchmark-dev                            # benchmarks in bench/
   valgrind                                    # memory checking of the benchmarks and tools

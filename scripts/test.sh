@@ -8,14 +8,14 @@
 # if any stage failed.
 #
 # Environment:
-#   FUZZ_SECONDS  seconds per fuzz target (default 60 when CI=true, else 30)
+#   FUZZ_SECONDS  seconds per fuzz target (default 40 when CI=true, else 30)
 #   JOBS          parallel build and test jobs (default 2)
 set -uo pipefail
 
 cd "$(dirname "$0")/.."
 root=$(pwd)
 jobs=${JOBS:-2}
-if [[ "${CI:-}" == "true" ]]; then fuzz_default=60; else fuzz_default=30; fi
+if [[ "${CI:-}" == "true" ]]; then fuzz_default=40; else fuzz_default=30; fi
 fuzz_seconds=${FUZZ_SECONDS:-$fuzz_default}
 
 banner() {

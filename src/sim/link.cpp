@@ -26,6 +26,7 @@ void Link::receive(Simulator& sim, Packet packet) {
   counters_.bytes_in += packet.size.count();
   if (!up_) {
     ++counters_.dropped_down;
+    drop(sim, std::move(packet));
     return;
   }
   const bool over_pkts = config_.queue_pkts != 0 && queue_.size() + 1 > config_.queue_pkts;
@@ -33,6 +34,7 @@ void Link::receive(Simulator& sim, Packet packet) {
       config_.queue_bytes.count() != 0 && (queued_bytes_ + packet.size).count() > config_.queue_bytes.count();
   if (over_pkts || over_bytes) {
     ++counters_.dropped_queue;
+    drop(sim, std::move(packet));
     return;
   }
   queued_bytes_ += packet.size;
@@ -57,13 +59,15 @@ void Link::start_transmission(Simulator& sim) {
   sim.schedule_at(done, *this, kTxDone);
 }
 
-void Link::drop_queue() {
+void Link::drop_queue(Simulator& sim) {
   // The packet being serialised stays (its kTxDone event is pending) and is dropped when it completes.
   const std::size_t keep = busy_ ? 1 : 0;
   while (queue_.size() > keep) {
     queued_bytes_ -= queue_.back().size;
+    Packet p = std::move(queue_.back());
     queue_.pop_back();
     ++counters_.dropped_down;
+    drop(sim, std::move(p));
   }
 }
 
@@ -75,8 +79,10 @@ void Link::on_event(Simulator& sim, std::uint64_t tag) {
     busy_ = false;
     if (!up_) {
       ++counters_.dropped_down;
+      drop(sim, std::move(p));
     } else if (loss_.lose()) {
       ++counters_.dropped_loss;
+      drop(sim, std::move(p));
     } else {
       Duration extra = Duration::zero();
       if (config_.jitter > Duration::zero()) {
@@ -111,7 +117,7 @@ void Link::on_event(Simulator& sim, std::uint64_t tag) {
   }
   if (c.up) {
     up_ = *c.up;
-    if (!up_) drop_queue();
+    if (!up_) drop_queue(sim);
   }
   if (up_ && !busy_ && !queue_.empty()) start_transmission(sim);
 }

@@ -93,6 +93,13 @@ bool Simulator::step() {
   return true;
 }
 
+bool Simulator::next_event_time(Instant& at) {
+  skip_stale();
+  if (heap_.empty()) return false;
+  at = Instant::from_nanos(heap_.front().time);
+  return true;
+}
+
 void Simulator::run_until(Instant t) {
   for (;;) {
     skip_stale();

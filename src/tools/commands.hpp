@@ -16,5 +16,6 @@ void add_bench_command(CLI::App& app);       // cmd_bench.cpp
 void add_keygen_command(CLI::App& app);      // cmd_keygen.cpp
 void add_serve_command(CLI::App& app);       // cmd_serve.cpp
 void add_connect_command(CLI::App& app);     // cmd_connect.cpp
+void add_testbed_command(CLI::App& app);     // cmd_testbed.cpp
 
 }  // namespace progmp::tools

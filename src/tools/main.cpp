@@ -42,6 +42,7 @@ int main(int argc, char** argv) {
   progmp::tools::add_keygen_command(app);
   progmp::tools::add_serve_command(app);
   progmp::tools::add_connect_command(app);
+  progmp::tools::add_testbed_command(app);
 
   try {
     app.parse(argc, argv);

@@ -63,6 +63,10 @@ class Link final : public PacketSink, public EventHandler {
   Link(const Link&) = delete;
   Link& operator=(const Link&) = delete;
 
+  // Dropped packets (queue overflow, loss, down) are handed to `drops` instead of vanishing (nullptr: they vanish).
+  // The testbed's link emulator gives the kernel a DROP verdict for each. `drops` must outlive the link.
+  void set_drop_sink(PacketSink* drops) { drops_ = drops; }
+
   // Schedules the changes on `sim`; call once before running. Changes must be sorted by time.
   void schedule(Simulator& sim, std::vector<LinkChange> changes);
 
@@ -81,11 +85,15 @@ class Link final : public PacketSink, public EventHandler {
  private:
   enum Tag : std::uint64_t { kTxDone = 0, kDeliver = 1, kFirstChange = 2 };
   void start_transmission(Simulator& sim);
-  void drop_queue();
+  void drop_queue(Simulator& sim);
+  void drop(Simulator& sim, Packet&& packet) {
+    if (drops_ != nullptr) drops_->receive(sim, std::move(packet));
+  }
 
   LinkConfig config_;
   LossProcess loss_;
   PacketSink* next_;
+  PacketSink* drops_ = nullptr;
   std::optional<MahimahiTrace::Cursor> cursor_;
   bool up_ = true;
   bool busy_ = false;

@@ -57,6 +57,9 @@ class Simulator {
   std::uint64_t run_until_idle();
   // Runs the single next event; false if none is pending.
   bool step();
+  // The time of the next pending event; false if none is pending. (A driver that follows a real clock sleeps
+  // until then: the testbed's link emulator.)
+  bool next_event_time(Instant& at);
 
  private:
   struct Slot {
