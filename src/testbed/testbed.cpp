@@ -189,6 +189,18 @@ bool Testbed::bring_up(const TestbedOptions& o, std::string& error) {
       return false;
     paths_.push_back(std::move(p));
   }
+  if (o.mptcp_endpoints) {
+    const std::string extra = std::to_string(paths_.size() - 1);
+    for (const std::string& ns : {client_ns_, server_ns_})
+      if (!run({"ip", "-n", ns, "mptcp", "endpoint", "flush"}, error) ||
+          !run({"ip", "-n", ns, "mptcp", "limits", "set", "subflow", extra, "add_addr_accepted", extra}, error))
+        return false;
+    for (std::size_t i = 1; i < paths_.size(); ++i)
+      if (!run({"ip", "-n", server_ns_, "mptcp", "endpoint", "add", paths_[i].server_address, "dev",
+                paths_[i].server_if, "signal"},
+               error))
+        return false;
+  }
   if (!o.emulate) return true;
   if (!start_emulator(o, true, error) || !start_emulator(o, false, error)) return false;
   // Only now that every queue has its reader: an NFQUEUE rule without one drops everything.

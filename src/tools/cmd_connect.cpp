@@ -26,6 +26,7 @@
 
 #include "cli_support.hpp"
 #include "commands.hpp"
+#include "kernel_perf.hpp"
 #include "net_cli.hpp"
 #include "perf_protocol.hpp"
 #include "progmp/net/key_file.hpp"
@@ -421,12 +422,8 @@ class Client {
       if (uploading()) out["sha256_ok"] = hash_ok;
     }
     if (request_.mode == PerfRequest::Mode::Requests) {
-      std::vector<double> f = fct_ms_;
-      std::sort(f.begin(), f.end());
-      auto pct = [&](double q) { return f.empty() ? 0.0 : f[std::min(f.size() - 1, static_cast<std::size_t>(q * f.size()))]; };
-      double mean = 0;
-      for (double x : f) mean += x / static_cast<double>(f.size());
-      out["requests"] = {{"count", f.size()}, {"fct_ms_mean", mean}, {"fct_ms_p50", pct(0.5)}, {"fct_ms_p95", pct(0.95)}};
+      const FctSummary f = summarize_fct(fct_ms_);
+      out["requests"] = {{"count", f.count}, {"fct_ms_mean", f.mean_ms}, {"fct_ms_p50", f.p50_ms}, {"fct_ms_p95", f.p95_ms}};
     }
     if (!problem.empty()) out["error"] = problem;
     if (o_.json) {
@@ -488,6 +485,35 @@ class Client {
   std::string error_;
 };
 
+// --transport tcp|kernel-mptcp: the first path (or SERVER) is the first subflow; the kernel adds the others.
+void run_kernel(const ConnectOptions& o, KernelTransport t, const std::vector<net::PathConfig>& paths,
+                const PerfRequest& request) {
+  if (!o.scheduler.empty() || !o.server_scheduler.empty() || !o.registers.empty() || !o.backup.empty())
+    fail("--scheduler, --server-scheduler, --register and --backup need --transport progmp");
+  KernelConnectOptions k;
+  k.transport = t;
+  k.server = paths.front().remote;
+  std::string error;
+  if (!paths.front().local.empty()) {
+    std::string local = paths.front().local;
+    const bool has_port = local.starts_with('[') ? local.find("]:") != std::string::npos : local.find(':') != std::string::npos;
+    auto a = net::SocketAddress::parse(has_port ? local : local + ":0", error, true);
+    if (!a) fail("--path " + local + ": " + error);
+    k.local = *a;
+  }
+  k.cc = kernel_congestion_control(o.transport, error);
+  if (k.cc.empty()) fail(error);
+  k.request = request;
+  k.seconds = o.time;
+  k.bytes = o.bytes;
+  k.send_file = o.send_file;
+  k.requests = o.requests;
+  k.json = o.json;
+  k.connect_timeout = o.connect_timeout;
+  const int status = run_kernel_connect(k);
+  if (status != 0) throw CLI::RuntimeError(status);
+}
+
 void run_connect(const ConnectOptions& o) {
   // ---- the command line ----
   const int modes = (o.time > 0) + (o.bytes > 0) + !o.send_file.empty() + (o.requests > 0);
@@ -515,20 +541,6 @@ void run_connect(const ConnectOptions& o) {
       fail(fmt::format("--backup {}: there are paths 1..{}", b, paths.size()));
     paths[static_cast<std::size_t>(b - 1)].backup = true;
   }
-  auto server_key = net::load_public_key(o.server_key, error);
-  if (!server_key) fail("--server-key: " + error);
-  transport::crypto::KeyPair identity;
-  if (!o.key.empty()) {
-    auto k = net::load_key_pair(o.key, error);
-    if (!k) fail(error);
-    identity = *k;
-  } else {
-    net::SystemRandom random;
-    identity = transport::crypto::generate_key_pair(random);
-  }
-  std::vector<std::pair<int, std::int64_t>> registers;
-  for (const std::string& r : o.registers) registers.push_back(parse_register(r));
-
   PerfRequest request;
   if (o.requests > 0) {
     request.mode = PerfRequest::Mode::Requests;
@@ -554,6 +566,26 @@ void run_connect(const ConnectOptions& o) {
     }
   }
 
+  bool known = true;
+  if (const auto kernel = parse_transport_name(o.transport.transport, known)) {
+    run_kernel(o, *kernel, paths, request);
+    return;
+  }
+  if (o.server_key.empty()) fail("--server-key is required (the server's public key, printed by progmp keygen)");
+  auto server_key = net::load_public_key(o.server_key, error);
+  if (!server_key) fail("--server-key: " + error);
+  transport::crypto::KeyPair identity;
+  if (!o.key.empty()) {
+    auto k = net::load_key_pair(o.key, error);
+    if (!k) fail(error);
+    identity = *k;
+  } else {
+    net::SystemRandom random;
+    identity = transport::crypto::generate_key_pair(random);
+  }
+  std::vector<std::pair<int, std::int64_t>> registers;
+  for (const std::string& r : o.registers) registers.push_back(parse_register(r));
+
   // ---- the node and the connection ----
   net::NodeOptions options = node_options(o.transport, identity, false);
   options.endpoint.handshake_timeout = transport::Duration::nanos(static_cast<std::int64_t>(o.connect_timeout * 1e9));
@@ -578,8 +610,8 @@ void add_connect_command(CLI::App& app) {
   auto opt = std::make_shared<ConnectOptions>();
   CLI::App* cmd = app.add_subcommand("connect", "Open an encrypted multipath connection to progmp serve and transfer data");
   cmd->add_option("SERVER", opt->server, "The server's ADDR:PORT (the remote of paths that name none)")->type_name("");
-  cmd->add_option("--server-key", opt->server_key, "The server's public key, or a file holding it")
-      ->required()
+  cmd->add_option("--server-key", opt->server_key,
+                  "The server's public key, or a file holding it (required but with --transport tcp|kernel-mptcp)")
       ->type_name("KEY|FILE");
   cmd->add_option("--key", opt->key, "This client's key pair file (default: a new key for this run)")->type_name("FILE");
   cmd->add_option("--path", opt->paths,

@@ -21,6 +21,7 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.hpp"
+#include "kernel_perf.hpp"
 #include "net_cli.hpp"
 #include "perf_protocol.hpp"
 #include "progmp/net/key_file.hpp"
@@ -350,6 +351,24 @@ class Server {
 
 void run_serve(const ServeOptions& o) {
   std::string error;
+  bool known = true;
+  if (const auto kernel = parse_transport_name(o.transport.transport, known)) {
+    if (o.listen.size() != 1) fail("--transport " + o.transport.transport + " listens on one --listen address");
+    KernelServeOptions k;
+    k.transport = *kernel;
+    net::SocketAddress address;
+    std::string device;
+    if (!parse_listen(o.listen.front(), address, device, error)) fail("--listen " + error);
+    k.listen = address;
+    k.cc = kernel_congestion_control(o.transport, error);
+    if (k.cc.empty()) fail(error);
+    k.once = o.once;
+    k.json = o.json;
+    const int status = run_kernel_serve(k);
+    if (status != 0) throw CLI::RuntimeError(status);
+    return;
+  }
+  if (o.key.empty()) fail("--key is required (the server's key pair, written by progmp keygen)");
   auto keys = net::load_key_pair(o.key, error);
   if (!keys) fail(error);
   net::NodeOptions options = node_options(o.transport, *keys, true);
@@ -390,7 +409,8 @@ void add_serve_command(CLI::App& app) {
   cmd->add_option("--listen", opt->listen, "Address to listen on, ADDR:PORT or ADDR:PORT@DEVICE (repeatable)")
       ->required()
       ->type_name("ADDR:PORT");
-  cmd->add_option("--key", opt->key, "The server's key pair file (progmp keygen)")->required()->type_name("FILE");
+  cmd->add_option("--key", opt->key, "The server's key pair file (progmp keygen; not with --transport tcp|kernel-mptcp)")
+      ->type_name("FILE");
   cmd->add_option("--allow", opt->allow, "Accept only the client public keys listed in FILE (one per line)")
       ->type_name("FILE");
   cmd->add_option("--scheduler", opt->scheduler,

@@ -1,4 +1,4 @@
-// `progmp testbed SCENARIO.toml [--set K=V]... [--no-emulation] [--server CMD] [--json] [-- CMD [ARGS...]]`:
+// `progmp testbed SCENARIO.toml [--set K=V]... [--no-emulation] [--mptcp] [--server CMD] [--json] [-- CMD [ARGS...]]`:
 // brings up the scenario's paths as an emulated two-namespace testbed (testbed/testbed.hpp), runs CMD in the client
 // namespace (and --server's command in the server namespace), then removes everything and prints what each
 // emulated link did. Without CMD it holds the testbed until Ctrl-C, for interactive use (`ip netns exec`).
@@ -36,6 +36,7 @@ struct Options {
   std::string scenario;
   std::vector<std::string> overrides;
   bool no_emulation = false;
+  bool mptcp = false;
   std::string server;
   int server_wait_ms = 500;
   bool json = false;
@@ -148,6 +149,7 @@ void run(const Options& opt) {
   to.scenario = scenario;
   to.scenario_dir = std::filesystem::path(opt.scenario).parent_path().string();
   to.emulate = !opt.no_emulation;
+  to.mptcp_endpoints = opt.mptcp;
   std::unique_ptr<testbed::Testbed> t = testbed::Testbed::create(to, error);
   if (!t) fail(error);
   std::cerr << fmt::format("testbed up: client namespace {}, server namespace {}\n", t->client_ns(), t->server_ns());
@@ -215,6 +217,9 @@ void add_testbed_command(CLI::App& app) {
   cmd->add_option("--set", opt->overrides, "Override a scenario key, e.g. --set path.wifi.delay_ms=20 (repeatable)")
       ->type_name("KEY=VALUE");
   cmd->add_flag("--no-emulation", opt->no_emulation, "Bare veth paths: no rate, delay or loss (as fast as it goes)");
+  cmd->add_flag("--mptcp", opt->mptcp,
+                "Set up the kernel's MPTCP path manager: one subflow per path (the server announces its other "
+                "addresses), for --transport kernel-mptcp");
   cmd->add_option("--server", opt->server, "Shell command to run in the server namespace, started before CMD")
       ->type_name("CMD");
   cmd->add_option("--server-wait-ms", opt->server_wait_ms, "Time the server command gets to start (default 500)")

@@ -13,6 +13,11 @@
 namespace progmp::tools {
 
 void add_transport_flags(CLI::App* cmd, TransportFlags& f) {
+  cmd->add_option("--transport", f.transport,
+                  "progmp (default: the encrypted multipath transport over UDP), or the kernel's tcp or kernel-mptcp "
+                  "(the same modes and report, for comparisons; no ProgMP scheduler applies)")
+      ->check(CLI::IsMember({"progmp", "tcp", "kernel-mptcp"}).description(""))
+      ->type_name("NAME");
   cmd->add_option("--cc", f.cc, "Congestion control of every subflow: lia (default), olia, cubic, reno")
       ->check(CLI::IsMember({"lia", "olia", "cubic", "reno"}).description(""))
       ->type_name("NAME");
@@ -27,6 +32,15 @@ void add_transport_flags(CLI::App* cmd, TransportFlags& f) {
   cmd->add_flag("--no-gso", f.no_gso, "Send one datagram per system call entry (no UDP GSO)");
   cmd->add_flag("--no-gro", f.no_gro, "Receive datagrams one by one (no UDP GRO)");
   cmd->add_flag("--no-pacing", f.no_pacing, "Send windows as bursts (no pacing)");
+}
+
+std::string kernel_congestion_control(const TransportFlags& f, std::string& error) {
+  if (f.cc == "lia") return "cubic";
+  if (f.cc == "olia") {
+    error = "--cc olia: the kernel's MPTCP has no coupled congestion control (use cubic or reno)";
+    return "";
+  }
+  return f.cc;
 }
 
 net::NodeOptions node_options(const TransportFlags& f, const transport::crypto::KeyPair& identity, bool server) {

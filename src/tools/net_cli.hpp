@@ -14,6 +14,7 @@
 namespace progmp::tools {
 
 struct TransportFlags {
+  std::string transport = "progmp";  // or the kernel's "tcp" / "kernel-mptcp" (kernel_perf.hpp), for comparisons
   std::string cc = "lia";
   std::uint32_t mss = 1350;  // 1350 + 67 bytes of headers and frames fit a 1452-byte IPv6 UDP payload with an ACK
   int path_timeout_ms = 500;
@@ -22,6 +23,9 @@ struct TransportFlags {
   bool no_pacing = false;
 };
 void add_transport_flags(CLI::App* cmd, TransportFlags& f);
+// The congestion control for a kernel transport: --cc as given, "lia" (the default) becomes "cubic" (the kernel's
+// MPTCP has no coupled congestion control); "olia" is an error (empty result, `error` set).
+std::string kernel_congestion_control(const TransportFlags& f, std::string& error);
 net::NodeOptions node_options(const TransportFlags& f, const transport::crypto::KeyPair& identity, bool server);
 
 // "ADDR:PORT" or "ADDR:PORT@DEVICE" (a listening address).

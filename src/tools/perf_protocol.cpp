@@ -1,5 +1,7 @@
 #include "perf_protocol.hpp"
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include "progmp/transport/random.hpp"
@@ -105,6 +107,18 @@ std::string Sha256::hex() {
   char text[2 * crypto_hash_sha256_BYTES + 1];
   sodium_bin2hex(text, sizeof text, digest, sizeof digest);
   return text;
+}
+
+FctSummary summarize_fct(std::vector<double> f) {
+  FctSummary s;
+  s.count = f.size();
+  if (f.empty()) return s;
+  std::sort(f.begin(), f.end());
+  auto pct = [&](double q) { return f[std::min(f.size() - 1, static_cast<std::size_t>(q * static_cast<double>(f.size())))]; };
+  for (double x : f) s.mean_ms += x / static_cast<double>(f.size());
+  s.p50_ms = pct(0.5);
+  s.p95_ms = pct(0.95);
+  return s;
 }
 
 std::span<const std::byte> bulk_block() {

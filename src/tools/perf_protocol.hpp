@@ -54,6 +54,13 @@ struct PerfReport {
 std::string encode_report(const PerfReport& r);
 std::optional<PerfReport> parse_report(std::string_view line);
 
+// Flow completion times of a request mode, summarised as both transports report them.
+struct FctSummary {
+  std::size_t count = 0;
+  double mean_ms = 0, p50_ms = 0, p95_ms = 0;
+};
+FctSummary summarize_fct(std::vector<double> fct_ms);
+
 // SHA-256 of a stream (libsodium).
 class Sha256 {
  public:

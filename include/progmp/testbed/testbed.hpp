@@ -35,6 +35,11 @@ struct TestbedOptions {
   sim::Scenario scenario;    // its paths and seed are used
   std::string scenario_dir;  // where the scenario's trace files are
   bool emulate = true;       // false: bare veths (no emulator, no rules): as fast as the machine goes
+  // Sets up the kernel's MPTCP path manager for one subflow per path: in both namespaces
+  // `ip mptcp limits set subflow N-1 add_addr_accepted N-1`, and the server announces its addresses of paths 2..N
+  // (`ip mptcp endpoint add 10.0.i.2 dev si signal`); a server listening on the wildcard address then gets a join
+  // over every path from a client that connected over path 1.
+  bool mptcp_endpoints = false;
 };
 
 // Counters of one emulated link at the end of a run.
