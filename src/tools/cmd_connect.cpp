@@ -423,7 +423,7 @@ class Client {
     }
     if (request_.mode == PerfRequest::Mode::Requests) {
       const FctSummary f = summarize_fct(fct_ms_);
-      out["requests"] = {{"count", f.count}, {"fct_ms_mean", f.mean_ms}, {"fct_ms_p50", f.p50_ms}, {"fct_ms_p95", f.p95_ms}};
+      out["requests"] = requests_json(f);
     }
     if (!problem.empty()) out["error"] = problem;
     if (o_.json) {
@@ -433,24 +433,12 @@ class Client {
       std::cout << fmt::format("{} {} in {:.2f} s = {} (scheduler {})\n",
                                uploading() ? "sent" : "received", human_bytes(static_cast<double>(bytes)), duration,
                                human_rate(static_cast<double>(bytes) * 8 / duration), scheduler_);
-      std::cout << fmt::format("{:<5} {:<22} {:<22} {:>12} {:>7} {:>12} {:>9}\n", "path", "local", "remote",
-                               uploading() ? "bytes sent" : "bytes recv", "share", "retransmit", "avg rtt");
-      for (const json& p : paths)
-        std::cout << fmt::format("{:<5} {:<22} {:<22} {:>12} {:>6.1f}% {:>12} {:>6.2f} ms\n", p["id"].get<int>(),
-                                 p["local"].get<std::string>(), p["remote"].get<std::string>(),
-                                 human_bytes(static_cast<double>(p[uploading() ? "bytes_sent" : "bytes_received"].get<std::uint64_t>())),
-                                 p["share"].get<double>() * 100,
-                                 human_bytes(static_cast<double>(p["retransmitted_bytes"].get<std::uint64_t>())),
-                                 p["rtt_ms_avg"].get<double>());
+      print_path_table(paths, uploading(), "avg rtt");
       if (!sha.empty())
         std::cout << "sha256 " << out["sha256"].get<std::string>()
                   << (uploading() ? (hash_ok ? " (the server received exactly what was sent)" : " MISMATCH") : "")
                   << '\n';
-      if (out.contains("requests"))
-        std::cout << fmt::format("requests {}: flow completion mean {:.2f} ms, p50 {:.2f} ms, p95 {:.2f} ms\n",
-                                 out["requests"]["count"].get<std::size_t>(),
-                                 out["requests"]["fct_ms_mean"].get<double>(), out["requests"]["fct_ms_p50"].get<double>(),
-                                 out["requests"]["fct_ms_p95"].get<double>());
+      if (out.contains("requests")) print_requests_line(out["requests"]);
     }
     if (!problem.empty())
       std::cerr << "progmp connect: " << problem << "; " << info.bytes_acked << " of " << info.bytes_sent

@@ -27,6 +27,7 @@
 #include "cli_support.hpp"
 #include "commands.hpp"
 #include "progmp/sim/scenario.hpp"
+#include "progmp/testbed/process.hpp"
 #include "progmp/testbed/testbed.hpp"
 
 namespace progmp::tools {
@@ -73,14 +74,10 @@ pid_t spawn_in(const std::string& ns, const std::vector<std::string>& argv) {
 void stop_group(pid_t pid) {
   if (pid <= 0) return;
   ::kill(-pid, SIGTERM);
-  for (int i = 0; i < 40; ++i) {  // 2 s to exit cleanly
-    int status = 0;
-    if (::waitpid(pid, &status, WNOHANG) == pid) return;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  ::kill(-pid, SIGKILL);
   int status = 0;
-  ::waitpid(pid, &status, 0);
+  if (testbed::wait_for_child(pid, std::chrono::seconds(2), status)) return;  // 2 s to exit cleanly
+  ::kill(-pid, SIGKILL);
+  testbed::kill_and_reap(pid);
 }
 
 int exit_code(int status) {

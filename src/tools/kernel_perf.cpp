@@ -275,8 +275,7 @@ int run_kernel_connect(const KernelConnectOptions& o) {
     if (uploading) out["sha256_ok"] = sha_ok;
   }
   if (o.request.mode == PerfRequest::Mode::Requests) {
-    const FctSummary f = summarize_fct(fct_ms);
-    out["requests"] = {{"count", f.count}, {"fct_ms_mean", f.mean_ms}, {"fct_ms_p50", f.p50_ms}, {"fct_ms_p95", f.p95_ms}};
+    out["requests"] = requests_json(summarize_fct(fct_ms));
   }
   if (!problem.empty()) out["error"] = problem;
   if (o.json) {
@@ -285,20 +284,9 @@ int run_kernel_connect(const KernelConnectOptions& o) {
     std::cout << fmt::format("{} {} in {:.2f} s = {} ({}, {})\n", uploading ? "sent" : "received",
                              human_bytes(static_cast<double>(bytes)), duration,
                              human_rate(static_cast<double>(bytes) * 8 / duration), transport_label(o.transport), o.cc);
-    std::cout << fmt::format("{:<5} {:<22} {:<22} {:>12} {:>7} {:>12} {:>9}\n", "path", "local", "remote",
-                             uploading ? "bytes sent" : "bytes recv", "share", "retransmit", "srtt");
-    for (const json& p : jpaths)
-      std::cout << fmt::format("{:<5} {:<22} {:<22} {:>12} {:>6.1f}% {:>12} {:>6.2f} ms\n", p["id"].get<int>(),
-                               p["local"].get<std::string>(), p["remote"].get<std::string>(),
-                               human_bytes(static_cast<double>(p[uploading ? "bytes_sent" : "bytes_received"].get<std::uint64_t>())),
-                               p["share"].get<double>() * 100,
-                               human_bytes(static_cast<double>(p["retransmitted_bytes"].get<std::uint64_t>())),
-                               p["rtt_ms_avg"].get<double>());
+    print_path_table(jpaths, uploading, "srtt");
     if (!sha.empty()) std::cout << "sha256 " << out["sha256"].get<std::string>() << (sha_ok ? "" : " MISMATCH") << '\n';
-    if (out.contains("requests"))
-      std::cout << fmt::format("requests {}: flow completion mean {:.2f} ms, p50 {:.2f} ms, p95 {:.2f} ms\n",
-                               out["requests"]["count"].get<std::size_t>(), out["requests"]["fct_ms_mean"].get<double>(),
-                               out["requests"]["fct_ms_p50"].get<double>(), out["requests"]["fct_ms_p95"].get<double>());
+    if (out.contains("requests")) print_requests_line(out["requests"]);
   }
   if (!problem.empty()) return fail(problem, 1);
   return 0;

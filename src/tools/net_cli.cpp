@@ -128,4 +128,26 @@ std::string human_rate(double bps) {
   return fmt::format("{:.1f} kbit/s", bps / 1e3);
 }
 
+nlohmann::json requests_json(const FctSummary& f) {
+  return {{"count", f.count}, {"fct_ms_mean", f.mean_ms}, {"fct_ms_p50", f.p50_ms}, {"fct_ms_p95", f.p95_ms}};
+}
+
+void print_path_table(const nlohmann::json& paths, bool uploading, std::string_view rtt_label) {
+  std::cout << fmt::format("{:<5} {:<22} {:<22} {:>12} {:>7} {:>12} {:>9}\n", "path", "local", "remote",
+                           uploading ? "bytes sent" : "bytes recv", "share", "retransmit", rtt_label);
+  for (const nlohmann::json& p : paths)
+    std::cout << fmt::format("{:<5} {:<22} {:<22} {:>12} {:>6.1f}% {:>12} {:>6.2f} ms\n", p["id"].get<int>(),
+                             p["local"].get<std::string>(), p["remote"].get<std::string>(),
+                             human_bytes(static_cast<double>(p[uploading ? "bytes_sent" : "bytes_received"].get<std::uint64_t>())),
+                             p["share"].get<double>() * 100,
+                             human_bytes(static_cast<double>(p["retransmitted_bytes"].get<std::uint64_t>())),
+                             p["rtt_ms_avg"].get<double>());
+}
+
+void print_requests_line(const nlohmann::json& requests) {
+  std::cout << fmt::format("requests {}: flow completion mean {:.2f} ms, p50 {:.2f} ms, p95 {:.2f} ms\n",
+                           requests["count"].get<std::size_t>(), requests["fct_ms_mean"].get<double>(),
+                           requests["fct_ms_p50"].get<double>(), requests["fct_ms_p95"].get<double>());
+}
+
 }  // namespace progmp::tools

@@ -8,7 +8,9 @@
 #include <string_view>
 
 #include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
 
+#include "perf_protocol.hpp"
 #include "progmp/net/node.hpp"
 
 namespace progmp::tools {
@@ -45,6 +47,12 @@ std::string use_scheduler(runtime::Runtime& rt, const std::string& spec, const s
 // Waits until the node or `other_fd` (-1: none) is readable or timeout_ms passes, then processes the node.
 // Returns true if other_fd became readable.
 bool wait_node(net::Node& node, int other_fd, int timeout_ms);
+
+// The client's summary, the same for every --transport: a report's "requests" object, the table of its "paths"
+// (id, local, remote, bytes_sent or bytes_received, share, retransmitted_bytes, rtt_ms_avg) and the requests line.
+nlohmann::json requests_json(const FctSummary& f);
+void print_path_table(const nlohmann::json& paths, bool uploading, std::string_view rtt_label);
+void print_requests_line(const nlohmann::json& requests);
 
 // Human-readable bytes and rates: "1.23 GB", "456.7 Mbit/s".
 std::string human_bytes(double bytes);
